@@ -1,0 +1,52 @@
+/* file.c - see file.h. */
+#include "file.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int file_map(const char *path, const char *what, const uint8_t **data, size_t *len,
+	     struct error *e)
+{
+	struct stat st;
+	void *p;
+	int fd, err;
+
+	*data = NULL;
+	*len = 0;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		err = -errno;
+		return error_set(e, err, "%s '%s': %s", what, path, strerror(-err));
+	}
+	if (fstat(fd, &st) < 0) {
+		err = -errno;
+		close(fd);
+		return error_set(e, err, "%s '%s': %s", what, path, strerror(-err));
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		return error_set(e, -EINVAL, "%s '%s': not a regular file", what, path);
+	}
+	if (st.st_size == 0) {
+		close(fd);
+		return 0;
+	}
+	p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	err = -errno;
+	close(fd);
+	if (p == MAP_FAILED)
+		return error_set(e, err, "%s '%s': mmap: %s", what, path, strerror(-err));
+	*data = p;
+	*len = (size_t)st.st_size;
+	return 0;
+}
+
+void file_unmap(const uint8_t *data, size_t len)
+{
+	if (data && len)
+		munmap((void *)data, len);
+}

@@ -1,0 +1,215 @@
+/*
+ * main.c - the mvm command line: parse flags, build the VM, run it, and
+ * turn how it ended into mvm's exit status.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "console.h"
+#include "exitcode.h"
+#include "vm.h"
+#include "x86/acpi.h"
+
+#ifndef MVM_VERSION
+#define MVM_VERSION "0.1.0"
+#endif
+
+static const char usage_text[] =
+	"Usage: mvm --kernel PATH [options]\n"
+	"\n"
+	"Run one Linux virtual machine on KVM.\n"
+	"\n"
+	"Options:\n"
+	"  -k, --kernel PATH     kernel to boot: an x86-64 bzImage (boot protocol 2.10+)\n"
+	"                        or an ELF vmlinux with a PVH entry note\n"
+	"  -i, --initrd PATH     initial ramdisk\n"
+	"  -c, --cmdline STR     kernel command line (default: \"console=ttyS0\")\n"
+	"  -m, --mem MiB         guest memory in MiB (default 256, at least 16)\n"
+	"  -p, --cpus N          number of vCPUs (default 1, at most 254)\n"
+	"      --console FILE|-  where the serial console (ttyS0) goes: '-' is this\n"
+	"                        terminal, input included (default); FILE receives\n"
+	"                        output only and is replaced\n"
+	"  -h, --help            show this help\n"
+	"  -V, --version         show the version\n"
+	"\n"
+	"On a terminal, the console is in raw mode: Ctrl-C goes to the guest.\n"
+	"Type Ctrl-A x to end the VM, Ctrl-A Ctrl-A to send Ctrl-A.\n"
+	"\n"
+	"Exit status:\n"
+	"  0    the guest powered off\n"
+	"  1    mvm failed (bad kernel or initrd, no KVM, host error)\n"
+	"  2    bad command line\n"
+	"  3    the guest reset itself (reboot, panic with panic=-1)\n"
+	"  4    the guest triple-faulted\n"
+	"  5    KVM internal error or unexpected exit (registers on stderr)\n"
+	"  130  interrupted (SIGINT or Ctrl-A x);  143  terminated (SIGTERM, SIGHUP)\n";
+
+enum { OPT_CONSOLE = 256 };
+
+static const struct option long_options[] = {
+	{"kernel", required_argument, NULL, 'k'},
+	{"initrd", required_argument, NULL, 'i'},
+	{"cmdline", required_argument, NULL, 'c'},
+	{"mem", required_argument, NULL, 'm'},
+	{"cpus", required_argument, NULL, 'p'},
+	{"console", required_argument, NULL, OPT_CONSOLE},
+	{"help", no_argument, NULL, 'h'},
+	{"version", no_argument, NULL, 'V'},
+	{NULL, 0, NULL, 0},
+};
+
+__attribute__((format(printf, 1, 2))) static int usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "mvm: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry 'mvm --help' for more information.\n");
+	return MVM_EXIT_USAGE;
+}
+
+/* Parse a whole decimal number in [min, max]; false on anything else. */
+static bool parse_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	if (!*s || *s == '-' || *s == '+')
+		return false;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || *end || v < min || v > max)
+		return false;
+	*out = v;
+	return true;
+}
+
+struct console_target {
+	const char *path; /* NULL: the terminal */
+	int fd;
+	bool created; /* the file did not exist before: remove it on failure */
+};
+
+/* Open the console file without truncating yet: nothing is lost if startup fails. */
+static int console_open(struct console_target *c)
+{
+	c->fd = open(c->path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (c->fd >= 0) {
+		c->created = true;
+		return 0;
+	}
+	if (errno == EEXIST)
+		c->fd = open(c->path, O_WRONLY | O_CLOEXEC);
+	if (c->fd < 0) {
+		fprintf(stderr, "mvm: console file '%s': %s\n", c->path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct vm_config cfg = {
+		.mem_mib = VM_DEFAULT_MEM_MIB,
+		.nr_cpus = 1,
+		.cmdline = "console=ttyS0",
+		.console_in_fd = STDIN_FILENO,
+		.console_out_fd = STDOUT_FILENO,
+	};
+	struct console_target con = {.fd = -1};
+	struct error err = {{0}};
+	struct vm vm;
+	uint64_t v;
+	int opt, code;
+
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":k:i:c:m:p:hV", long_options, NULL)) != -1) {
+		switch (opt) {
+		case 'k':
+			cfg.kernel_path = optarg;
+			break;
+		case 'i':
+			cfg.initrd_path = optarg;
+			break;
+		case 'c':
+			cfg.cmdline = optarg;
+			break;
+		case 'm':
+			if (!parse_uint(optarg, 1, UINT64_MAX >> 20, &v))
+				return usage_error("--mem wants a whole number of MiB, not '%s'",
+						   optarg);
+			cfg.mem_mib = v;
+			break;
+		case 'p':
+			if (!parse_uint(optarg, 1, ACPI_MAX_CPUS, &v))
+				return usage_error("--cpus wants a number from 1 to 254, not '%s'",
+						   optarg);
+			cfg.nr_cpus = (unsigned int)v;
+			break;
+		case OPT_CONSOLE:
+			con.path = strcmp(optarg, "-") ? optarg : NULL;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			return 0;
+		case 'V':
+			printf("mvm %s\n", MVM_VERSION);
+			return 0;
+		case ':':
+			return usage_error("option '%s' needs a value", argv[optind - 1]);
+		default:
+			return usage_error("unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return usage_error("unexpected argument '%s'", argv[optind]);
+	if (!cfg.kernel_path)
+		return usage_error("%s", "no kernel given: use --kernel PATH");
+
+	if (con.path) {
+		if (console_open(&con) < 0)
+			return MVM_EXIT_ERROR;
+		cfg.console_out_fd = con.fd;
+		cfg.console_in_fd = -1;
+	}
+
+	if (vm_create(&vm, &cfg, &err) < 0) {
+		fprintf(stderr, "mvm: %s\n", err.msg);
+		vm_destroy(&vm);
+		if (con.created)
+			unlink(con.path);
+		return MVM_EXIT_ERROR;
+	}
+	if (con.path && ftruncate(con.fd, 0) < 0) {
+		fprintf(stderr, "mvm: console file '%s': %s\n", con.path, strerror(errno));
+		vm_destroy(&vm);
+		return MVM_EXIT_ERROR;
+	}
+	if (!con.path && console_raw_enter(STDIN_FILENO) == 0)
+		vm.console_escape = true;
+
+	if (vm_start(&vm, &err) < 0) {
+		console_raw_restore();
+		fprintf(stderr, "mvm: %s\n", err.msg);
+		vm_destroy(&vm);
+		return MVM_EXIT_ERROR;
+	}
+	code = vm_run(&vm);
+	console_raw_restore();
+	if (code != MVM_EXIT_POWEROFF)
+		fprintf(stderr, "%smvm: %s\n", vm.console_escape ? "\r\n" : "", vm_exit_reason(&vm));
+	vm_destroy(&vm);
+	if (con.fd >= 0)
+		close(con.fd);
+	return code;
+}

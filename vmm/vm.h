@@ -1,0 +1,103 @@
+/*
+ * vm.h - one virtual machine: KVM VM, guest memory, vCPU threads, devices.
+ *
+ * Life cycle, all from the main thread:
+ *   vm_create()  validates the configuration and the images, opens KVM,
+ *                maps memory, loads the kernel, builds the firmware tables,
+ *                creates the vCPUs and devices.  Nothing runs yet; on error
+ *                no guest instruction has executed.
+ *   vm_start()   starts one thread per vCPU.
+ *   vm_run()     serves the console and signals until the VM ends, then
+ *                stops the vCPU threads.  Returns the mvm_exit code.
+ *   vm_destroy() releases everything (safe after a failed vm_create()).
+ *
+ * Any thread ends the VM with vm_request_exit(); the first request wins
+ * and its code becomes mvm's exit status.
+ */
+#ifndef MVM_VM_H
+#define MVM_VM_H
+
+#include <linux/kvm.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "devices/acpi_pm.h"
+#include "devices/i8042.h"
+#include "devices/serial.h"
+#include "exitcode.h"
+#include "iobus.h"
+#include "memory.h"
+#include "../lib/common/error.h"
+
+#define VM_MIN_MEM_MIB 16
+#define VM_MAX_MEM_MIB (1024ULL * 1024) /* 1 TiB */
+#define VM_DEFAULT_MEM_MIB 256
+
+struct vm_config {
+	const char *kernel_path;
+	const char *initrd_path; /* NULL: none */
+	const char *cmdline;
+	uint64_t mem_mib;
+	unsigned int nr_cpus;
+	int console_in_fd;  /* -1: no console input */
+	int console_out_fd; /* where ttyS0 output goes */
+	bool console_escape; /* Ctrl-A x ends the VM (interactive terminal) */
+};
+
+struct vm;
+
+struct vcpu {
+	struct vm *vm;
+	unsigned int index;
+	int fd;
+	struct kvm_run *run;
+	size_t run_size;
+	pthread_t thread;
+	bool thread_started;
+};
+
+struct vm {
+	int kvm_fd;
+	int vm_fd;
+	struct guest_mem mem;
+	struct iobus pio;
+	struct iobus mmio;
+	unsigned int nr_cpus;
+	struct vcpu *vcpus;
+
+	struct serial com1;
+	struct i8042 i8042;
+	struct acpi_pm acpi_pm;
+
+	int console_in_fd;
+	bool console_escape;
+
+	atomic_int exit_code; /* -1 while running */
+	char exit_why[160];
+	int exit_event_fd;    /* eventfd: written once when an exit is requested */
+	atomic_bool stopping; /* vCPU threads must leave their loop */
+};
+
+int vm_create(struct vm *vm, const struct vm_config *cfg, struct error *e);
+int vm_start(struct vm *vm, struct error *e);
+int vm_run(struct vm *vm);
+void vm_destroy(struct vm *vm);
+
+/* Ask the VM to end with @code; the first caller wins.  Thread-safe. */
+void vm_request_exit(struct vm *vm, enum mvm_exit code, const char *why);
+
+/* Why the VM ended (the winning request's text). */
+const char *vm_exit_reason(const struct vm *vm);
+
+/* vcpu.c: create vCPU @index (fd, run area, CPUID, MSRs, LAPIC). */
+int vcpu_create(struct vm *vm, unsigned int index, const struct kvm_cpuid2 *supported,
+		struct error *e);
+/* vcpu.c: start the vCPU's thread. */
+int vcpu_start(struct vcpu *vcpu, struct error *e);
+/* vcpu.c: make the vCPU thread leave KVM_RUN and join it. */
+void vcpu_stop(struct vcpu *vcpu);
+void vcpu_destroy(struct vcpu *vcpu);
+
+#endif

@@ -1,0 +1,41 @@
+/*
+ * acpi.h - the ACPI tables mvm gives its guests.
+ *
+ * The machine is "hardware-reduced" ACPI (ACPI 6.x): no SCI, no PM timer,
+ * no legacy fixed hardware.  The tables are
+ *   RSDP (rev 2) -> XSDT -> FADT (rev 6, HW_REDUCED_ACPI) -> DSDT
+ *                        -> MADT (one Local APIC per vCPU, the IOAPIC,
+ *                                 ISA IRQ0 -> GSI 2 override)
+ * The FADT's sleep control and status registers are the one-byte I/O ports
+ * X86_ACPI_SLEEP_CTL_PORT / X86_ACPI_SLEEP_STS_PORT; the DSDT defines
+ * \_S5 = Package { X86_ACPI_S5_SLP_TYP, 0 }, so a guest "poweroff" writes
+ * (SLP_TYP << 2) | SLP_EN (bit 5) to the control port, which mvm turns into
+ * a clean exit.  IAPC_BOOT_ARCH says: no VGA, no CMOS RTC, no 8042 to probe
+ * (the i8042 model is there for the reset line only).
+ *
+ * Everything lives in [X86_ACPI_ADDR, X86_ACPI_ADDR + X86_ACPI_MAX), RSDP
+ * first, each table with a correct checksum.
+ */
+#ifndef MVM_X86_ACPI_H
+#define MVM_X86_ACPI_H
+
+#include <stdint.h>
+
+#include "../memory.h"
+#include "../../lib/common/error.h"
+
+/* Most vCPUs a VM may have (bounded by the one-byte xAPIC ID in the MADT). */
+#define ACPI_MAX_CPUS 254
+
+/*
+ * Write the tables for @nr_cpus vCPUs into guest memory at X86_ACPI_ADDR.
+ * Stores the RSDP's guest-physical address in *rsdp_gpa.  Returns 0, or
+ * -EINVAL (bad @nr_cpus) / -EFAULT (memory too small) with a reason in @e.
+ */
+int acpi_build(struct guest_mem *m, unsigned int nr_cpus, uint64_t *rsdp_gpa, struct error *e);
+
+/* SLP_EN bit in the hardware-reduced sleep control register. */
+#define ACPI_SLEEP_CTL_SLP_EN 0x20
+#define ACPI_SLEEP_CTL_SLP_TYP(v) (((v) >> 2) & 0x7)
+
+#endif
