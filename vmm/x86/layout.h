@@ -56,8 +56,6 @@
 /* ACPI hardware-reduced sleep control/status registers (one byte each). */
 #define X86_ACPI_SLEEP_CTL_PORT 0x3c0
 #define X86_ACPI_SLEEP_STS_PORT 0x3c1
-#define X86_ACPI_RESET_PORT 0x3c2
-#define X86_ACPI_RESET_VALUE 0x01
 /* SLP_TYP value we advertise for S5 in the DSDT's \_S5 package. */
 #define X86_ACPI_S5_SLP_TYP 5
 
