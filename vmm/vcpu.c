@@ -11,6 +11,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "sandbox.h"
 #include "vm.h"
 #include "x86/cpuid.h"
 #include "x86/regs.h"
@@ -159,6 +160,15 @@ static void *vcpu_thread(void *arg)
 	sigaddset(&set, VCPU_KICK_SIGNAL);
 	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 
+	{
+		struct error err;
+
+		if (sandbox_vcpu_thread(&err) < 0) {
+			fprintf(stderr, "mvm: vCPU %u: %s\n", vcpu->index, err.msg);
+			vm_request_exit(vcpu->vm, MVM_EXIT_ERROR, "sandbox setup failed");
+			return NULL;
+		}
+	}
 	while (!atomic_load(&vcpu->vm->stopping)) {
 		if (ioctl(vcpu->fd, KVM_RUN, 0) < 0) {
 			if (errno == EINTR || errno == EAGAIN)

@@ -17,6 +17,7 @@
 
 #include "console.h"
 #include "kvm.h"
+#include "sandbox.h"
 #include "x86/acpi.h"
 #include "x86/boot.h"
 #include "x86/layout.h"
@@ -290,6 +291,14 @@ int vm_run(struct vm *vm)
 	unsigned int i;
 
 	sfd = signalfd(-1, &set, SFD_CLOEXEC);
+	{
+		struct error err;
+
+		if (sandbox_main_thread(&err) < 0) {
+			fprintf(stderr, "mvm: %s\n", err.msg);
+			vm_request_exit(vm, MVM_EXIT_ERROR, "sandbox setup failed");
+		}
+	}
 	pfd[0] = (struct pollfd){.fd = vm->exit_event_fd, .events = POLLIN};
 	pfd[1] = (struct pollfd){.fd = sfd, .events = POLLIN};
 	while (atomic_load(&vm->exit_code) < 0) {

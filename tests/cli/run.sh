@@ -107,6 +107,19 @@ else
 		not_ok "console file holds the guest output" "$(head -c 200 "$tmp/console.txt")"
 	fi
 	expect "i8042 reset exits 3" 3 "guest reset \(i8042" -- "$mvm" --kernel "$guests/tiny-guest-reset"
+	# Every thread of a running mvm is under a seccomp filter (mode 2).
+	"$mvm" --kernel "$guests/tiny-guest-spin" >/dev/null 2>&1 </dev/null &
+	pid=$!
+	sleep 0.5
+	modes=$(cat /proc/$pid/task/*/status 2>/dev/null | sed -n 's/^Seccomp:[[:space:]]*//p' | sort -u | tr '\n' ' ')
+	threads=$(ls /proc/$pid/task 2>/dev/null | wc -l)
+	kill -TERM $pid 2>/dev/null
+	wait $pid 2>/dev/null
+	if [[ $modes == "2 " && $threads -ge 2 ]]; then
+		ok "all $threads mvm threads run under seccomp"
+	else
+		not_ok "all mvm threads run under seccomp" "Seccomp modes '$modes' over $threads threads"
+	fi
 	expect "SIGTERM exits 143" 143 "stopped by SIGTERM" -- \
 		timeout --preserve-status -s TERM 1 "$mvm" --kernel "$guests/tiny-guest-spin"
 	expect "SIGINT exits 130" 130 "stopped by SIGINT" -- \
