@@ -30,6 +30,7 @@ static void build_bzimage(void)
 {
 	memset(img, 0, sizeof(img));
 	img[0x1f1] = SETUP_SECTS;
+	put_le(img + 0x1f4, 0x200 / 16, 4); /* syssize: within the shortest payload tested */
 	put_le(img + 0x1fe, 0xaa55, 2);
 	img[0x200] = 0xeb; /* jmp short */
 	img[0x201] = 0x6a; /* header ends at 0x26c */
@@ -43,6 +44,8 @@ static void build_bzimage(void)
 	img[0x235] = 21;		    /* min_alignment */
 	put_le(img + 0x236, 0x7f, 2);	    /* xloadflags */
 	put_le(img + 0x238, 2047, 4);	    /* cmdline_size */
+	put_le(img + 0x248, 0x40, 4);	    /* payload_offset */
+	put_le(img + 0x24c, 0x100, 4);	    /* payload_length */
 	put_le(img + 0x258, 0x1000000, 8);  /* pref_address */
 	put_le(img + 0x260, 0x2345000, 4);  /* init_size */
 	for (size_t i = SETUP_LEN; i < IMG_LEN; i++)
@@ -129,6 +132,30 @@ static void test_truncated_message(void **state)
 	assert_non_null(strstr(e.msg, "truncated"));
 	assert_non_null(strstr(e.msg, "2559"));
 	assert_non_null(strstr(e.msg, "2560"));
+}
+
+/* A whole header over a cut-off kernel: the header's own sizes give it away. */
+static void test_header_sizes_beyond_file(void **state)
+{
+	struct bzimage_info bi;
+	struct error e;
+	size_t cut = SETUP_LEN + (PAYLOAD_LEN / 16) * 16 - 1;
+
+	(void)state;
+	put_le(img + 0x1f4, PAYLOAD_LEN / 16, 4);
+	assert_int_equal(bzimage_parse(img, cut, &bi, &e), -EINVAL);
+	assert_non_null(strstr(e.msg, "header says the kernel is"));
+	assert_int_equal(bzimage_parse(img, cut + 1, &bi, &e), 0);
+
+	put_le(img + 0x1f4, 0xffffffff, 4); /* syssize * 16 must not wrap */
+	assert_int_equal(bzimage_parse(img, IMG_LEN, &bi, &e), -EINVAL);
+	put_le(img + 0x1f4, PAYLOAD_LEN / 16, 4);
+
+	put_le(img + 0x24c, PAYLOAD_LEN - 0x40 + 1, 4); /* payload ends past the file */
+	assert_int_equal(bzimage_parse(img, IMG_LEN, &bi, &e), -EINVAL);
+	put_le(img + 0x248, 0xffffffff, 4);
+	put_le(img + 0x24c, 0xffffffff, 4);
+	assert_int_equal(bzimage_parse(img, IMG_LEN, &bi, &e), -EINVAL);
 }
 
 static void test_bad_signature(void **state)
@@ -283,6 +310,7 @@ int main(void)
 	    cmocka_unit_test_setup(test_wide_fields_little_endian, setup),
 	    cmocka_unit_test_setup(test_truncated_every_length, setup),
 	    cmocka_unit_test_setup(test_truncated_message, setup),
+	    cmocka_unit_test_setup(test_header_sizes_beyond_file, setup),
 	    cmocka_unit_test_setup(test_bad_signature, setup),
 	    cmocka_unit_test_setup(test_bad_magic, setup),
 	    cmocka_unit_test_setup(test_old_protocol, setup),

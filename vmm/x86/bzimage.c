@@ -11,6 +11,7 @@
 
 /* Setup header fields, as offsets into the image. */
 #define HDR_SETUP_SECTS 0x1f1	   /* u8 */
+#define HDR_SYSSIZE 0x1f4	   /* u32, protected-mode size in 16-byte units */
 #define HDR_BOOT_FLAG 0x1fe	   /* u16, 0xAA55 */
 #define HDR_MAGIC 0x202		   /* u32, "HdrS" */
 #define HDR_VERSION 0x206	   /* u16 */
@@ -20,6 +21,8 @@
 #define HDR_RELOCATABLE 0x234	   /* u8 */
 #define HDR_XLOADFLAGS 0x236	   /* u16 */
 #define HDR_CMDLINE_SIZE 0x238	   /* u32 */
+#define HDR_PAYLOAD_OFFSET 0x248   /* u32, from the start of the protected-mode part */
+#define HDR_PAYLOAD_LENGTH 0x24c   /* u32 */
 #define HDR_PREF_ADDRESS 0x258	   /* u64 */
 #define HDR_INIT_SIZE 0x260	   /* u32 */
 #define HDR_END 0x264		   /* end of the last field read here */
@@ -94,6 +97,24 @@ int bzimage_parse(const uint8_t *img, size_t len, struct bzimage_info *out, stru
 	bi.cmdline_size = get_le32(img + HDR_CMDLINE_SIZE);
 	bi.pref_address = get_le64(img + HDR_PREF_ADDRESS);
 	bi.init_size = get_le32(img + HDR_INIT_SIZE);
+
+	/*
+	 * A truncated file still has a valid header; the header's own sizes
+	 * tell.  syssize is a 32-bit paragraph count from protocol 2.04 on, and
+	 * the compressed payload (2.08+) must lie inside the protected-mode part.
+	 */
+	{
+		uint64_t syssize = (uint64_t)get_le32(img + HDR_SYSSIZE) * 16;
+		uint64_t pl_end = (uint64_t)get_le32(img + HDR_PAYLOAD_OFFSET) +
+				  get_le32(img + HDR_PAYLOAD_LENGTH);
+
+		if (syssize > bi.payload_len || pl_end > bi.payload_len)
+			return error_set(e, -EINVAL,
+					 "bzImage truncated: its header says the kernel is %llu "
+					 "bytes, the file holds %zu after the setup code",
+					 (unsigned long long)(syssize > pl_end ? syssize : pl_end),
+					 bi.payload_len);
+	}
 
 	if (!(bi.xloadflags & XLF_KERNEL_64))
 		return error_set(
