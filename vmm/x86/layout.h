@@ -10,6 +10,7 @@
  *   0x0002_0000  kernel command line              X86_CMDLINE_ADDR (up to 64 KiB)
  *   0x0009_fc00  reserved: EBDA, VGA hole, BIOS   X86_EBDA_START .. 1 MiB
  *   0x000e_0000  ACPI tables (RSDP first)         X86_ACPI_ADDR
+ *   0x000f_fff0  reset stub (i8042 reset pulse)   X86_RESET_VECTOR_ADDR
  *   0x0010_0000  kernel (bzImage protected-mode part, or ELF segments at
  *                their physical addresses); initrd at the top of low RAM
  *   0xc000_0000  MMIO hole up to 4 GiB: virtio-mmio, IOAPIC, LAPIC
@@ -33,6 +34,8 @@
 #define X86_ACPI_ADDR 0xe0000ULL
 #define X86_ACPI_MAX 0x10000ULL /* 0xe0000 .. 0xeffff */
 #define X86_BIOS_END 0x100000ULL
+/* Where a real-mode jump to f000:fff0 (the legacy reset vector) lands. */
+#define X86_RESET_VECTOR_ADDR 0xffff0ULL
 #define X86_KERNEL_ADDR 0x100000ULL
 
 #define X86_MMIO_HOLE_START 0xc0000000ULL

@@ -1,6 +1,7 @@
 /* regs.c - x86 vCPU boot state; see regs.h. */
 #include "regs.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <linux/kvm.h>
 #include <stdlib.h>
@@ -53,11 +54,29 @@ static uint64_t gdt_entry(uint8_t access, uint8_t flags)
 	return 0xffffULL | (uint64_t)access << 40 | (uint64_t)(0xf | flags << 4) << 48;
 }
 
+/*
+ * What runs at the legacy reset vector.  mvm has no BIOS, yet Linux jumps
+ * to f000:fff0 in real mode when it reboots "through the BIOS", and that is
+ * where its default reboot path ends on a hardware-reduced ACPI machine
+ * without EFI (BOOT_EFI, then BOOT_BIOS).  The stub pulses the i8042 reset
+ * line, so that every reboot method ends the VM as a reset:
+ *   b0 fe   mov  $0xfe, %al
+ *   e6 64   out  %al, $0x64
+ *   f4      hlt
+ *   eb fd   jmp  .-1 (back to the hlt)
+ */
+static const uint8_t reset_stub[] = {0xb0, 0xfe, 0xe6, 0x64, 0xf4, 0xeb, 0xfd};
+static_assert(X86_RESET_VECTOR_ADDR + sizeof(reset_stub) <= X86_BIOS_END,
+	      "the reset stub must fit below 1 MiB");
+
 int x86_write_boot_tables(struct guest_mem *m, struct error *e)
 {
 	uint64_t gdt[GDT_ENTRIES] = {0};
 	uint64_t *pml4, *pdpt, *pd;
 	unsigned int i;
+
+	if (gmem_write(m, X86_RESET_VECTOR_ADDR, reset_stub, sizeof(reset_stub)) < 0)
+		return error_set(e, -EFAULT, "guest memory too small for the reset stub");
 
 	gdt[GDT_CODE64] = gdt_entry(0x9b, 0xa); /* present, code, exec/read; G, L */
 	gdt[GDT_DATA] = gdt_entry(0x93, 0xc);   /* present, data, read/write; G, D/B */

@@ -10,8 +10,10 @@
 #include "boot.h"
 
 /*
- * Write the boot GDT (X86_GDT_ADDR) and the identity page tables for
- * 0..4 GiB (X86_PML4_ADDR..) into guest memory.  Returns 0 or -EFAULT.
+ * Write the boot GDT (X86_GDT_ADDR), the identity page tables for
+ * 0..4 GiB (X86_PML4_ADDR..) and a reset stub at the legacy reset vector
+ * (X86_RESET_VECTOR_ADDR: pulses the i8042 reset line) into guest memory.
+ * Returns 0 or -EFAULT.
  */
 int x86_write_boot_tables(struct guest_mem *m, struct error *e);
 
