@@ -121,6 +121,24 @@ static int vm_create_kvm(struct vm *vm, struct error *e)
 	if (max_cpus > 0 && vm->nr_cpus > (unsigned int)max_cpus)
 		return error_set(e, -EINVAL, "%u vCPUs requested; this host's KVM allows %d",
 				 vm->nr_cpus, max_cpus);
+	/*
+	 * Memory slots before the irqchip and PIT: creating those starts an
+	 * SRCU grace period in the host kernel (several ms), which a later
+	 * memory-slot update would have to wait for.  In this order the grace
+	 * period runs while the vCPUs are created and the guest starts.
+	 */
+	for (i = 0; i < vm->mem.nr_regions; i++) {
+		struct kvm_userspace_memory_region r = {
+			.slot = i,
+			.guest_phys_addr = vm->mem.region[i].gpa,
+			.memory_size = vm->mem.region[i].size,
+			.userspace_addr = (uintptr_t)vm->mem.region[i].hva,
+		};
+
+		if (ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &r) < 0)
+			return error_set(e, -errno, "KVM_SET_USER_MEMORY_REGION: %s",
+					 strerror(errno));
+	}
 	if (ioctl(vm->vm_fd, KVM_SET_TSS_ADDR, (unsigned long)X86_KVM_TSS_ADDR) < 0)
 		return error_set(e, -errno, "KVM_SET_TSS_ADDR: %s", strerror(errno));
 	{
@@ -138,18 +156,6 @@ static int vm_create_kvm(struct vm *vm, struct error *e)
 
 		if (ioctl(vm->vm_fd, KVM_CREATE_PIT2, &pit) < 0)
 			return error_set(e, -errno, "KVM_CREATE_PIT2: %s", strerror(errno));
-	}
-	for (i = 0; i < vm->mem.nr_regions; i++) {
-		struct kvm_userspace_memory_region r = {
-			.slot = i,
-			.guest_phys_addr = vm->mem.region[i].gpa,
-			.memory_size = vm->mem.region[i].size,
-			.userspace_addr = (uintptr_t)vm->mem.region[i].hva,
-		};
-
-		if (ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &r) < 0)
-			return error_set(e, -errno, "KVM_SET_USER_MEMORY_REGION: %s",
-					 strerror(errno));
 	}
 	return 0;
 }
