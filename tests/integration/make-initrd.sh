@@ -1,0 +1,62 @@
+#!/bin/bash
+# make-initrd.sh OUT
+#
+# Build the integration-test guest's initramfs: a gzip'd newc cpio with
+# busybox-static, its applet symlinks, /dev/console, and
+# tests/integration/guest/init as /init. Needs no root.
+set -euo pipefail
+
+prog=make-initrd.sh
+die() { printf '%s: error: %s\n' "$prog" "$*" >&2; exit 1; }
+
+[[ $# -eq 1 ]] || { echo "usage: $prog OUT" >&2; exit 2; }
+out=$1
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+init=$here/guest/init
+[[ -f $init ]] || die "missing $init"
+
+bb=$(command -v busybox) || die "busybox not found; install busybox-static"
+if ldd "$bb" >/dev/null 2>&1; then
+    die "$bb is dynamically linked; install busybox-static"
+fi
+for t in cpio gzip; do
+    command -v "$t" >/dev/null || die "'$t' not found"
+done
+
+outdir=$(dirname -- "$out")
+mkdir -p "$outdir"
+tmp=$(mktemp -d "$outdir/.initrd.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+root=$tmp/root
+mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,dev,proc,sys,tmp,root,etc}
+chmod 1777 "$root/tmp"
+cp "$bb" "$root/bin/busybox"
+# --list-full prints each applet's install path, e.g. "usr/bin/env".
+while IFS= read -r applet; do
+    [[ $applet == bin/busybox ]] && continue
+    ln -sf /bin/busybox "$root/$applet"
+done < <("$bb" --list-full)
+cp "$init" "$root/init"
+chmod 755 "$root/init"
+
+# newc entry for a character device, so that the kernel can open
+# /dev/console for /init before devtmpfs is mounted (mknod would need root).
+devnode() { # name octal-mode major minor ino
+    local name=$1 namesize=$((${#1} + 1))
+    printf '070701%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%s\0' \
+        "$5" $((8#20000 | 8#$2)) 0 0 1 0 0 0 0 "$3" "$4" "$namesize" 0 "$name"
+    head -c $(((4 - (110 + namesize) % 4) % 4)) /dev/zero
+}
+trailer() {
+    printf '070701%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%s\0' \
+        0 0 0 0 1 0 0 0 0 0 0 11 0 'TRAILER!!!'
+    head -c 3 /dev/zero     # (110 + 11) % 4 == 1
+}
+
+{
+    (cd "$root" && find . -mindepth 1 -printf '%P\n' | LC_ALL=C sort |
+        cpio -o -H newc -R 0:0 --quiet)
+    devnode dev/console 600 5 1 1000001
+    trailer
+} | gzip -9n >"$tmp/initrd.gz"
+mv -f "$tmp/initrd.gz" "$out"

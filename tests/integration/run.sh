@@ -1,0 +1,115 @@
+#!/bin/bash
+# run.sh [BUILD_DIR]
+#
+# Host-side entry point of the integration tests (`make integration`).
+# Fetches the guest kernel (Debian's cloud kernel, shared with the lab's),
+# builds the test initramfs, extracts the PVH ELF vmlinux, then runs
+# tests/integration/suite.sh against BUILD_DIR/vmm/mvm:
+#   - directly, when this machine has hardware virtualization (vmx or svm in
+#     /proc/cpuinfo) and a usable /dev/kvm;
+#   - otherwise in ONE lab boot (lab/lab run), where a nested, hardware-model
+#     KVM is available.
+# Prints the cases as TAP-like lines and ends with
+#   integration: N passed, N failed
+# Exits non-zero if a case failed or the lab itself failed.
+#
+# Environment:
+#   MVM_TEST_MODE      lab | direct | auto (default: auto, as described above)
+#   MVM_TEST_TIMEOUT   seconds per case (default 120)
+#   MVM_TEST_CASES     extended regex: run only the cases whose name matches
+#   MVM_GUEST_KERNEL_META  Debian kernel meta-package for the guest kernel
+#                      (default linux-image-6.12-cloud-amd64)
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+build=${1:-$repo/build}
+mkdir -p "$build"
+build=$(cd "$build" && pwd)
+export MVM_BUILD_DIR=$build
+work=$build/integration
+mkdir -p "$work"
+meta=${MVM_GUEST_KERNEL_META:-linux-image-6.12-cloud-amd64}
+mode=${MVM_TEST_MODE:-auto}
+case_timeout=${MVM_TEST_TIMEOUT:-120}
+
+# A failure before any case could run: report it as one failed test.
+setup_failed() {
+    echo "not ok - setup: $*"
+    echo "integration: 0 passed, 1 failed"
+    exit 1
+}
+
+# shellcheck source=SCRIPTDIR/../../lab/mode.sh
+. "$repo/lab/mode.sh"
+mode=$(lab_mode_resolve "$mode" 2>/dev/null) || setup_failed "MVM_TEST_MODE must be lab, direct or auto, not '${MVM_TEST_MODE:-}'"
+
+mvm=$build/vmm/mvm
+[[ -x $mvm ]] || setup_failed "$mvm is not built (run make)"
+
+kdir=$("$repo/lab/fetch-kernel.sh" "$meta" "$build/cache") ||
+    setup_failed "cannot fetch the guest kernel $meta (lab/fetch-kernel.sh)"
+kernel=
+for f in "$kdir"/boot/vmlinuz-*; do
+    if [[ -f $f ]]; then kernel=$f; fi
+done
+[[ -n $kernel ]] || setup_failed "no boot/vmlinuz-* in $kdir"
+
+initrd=$work/initrd.gz
+"$here/make-initrd.sh" "$initrd" || setup_failed "make-initrd.sh failed"
+
+# PVH ELF vmlinux, re-extracted only when the kernel or the extractor changed.
+# Without it the PVH cases fail with the reason; the others still run.
+elf=$work/vmlinux-${kernel##*/vmlinuz-}.elf
+extract=$here/extract-vmlinux.sh
+if [[ ! -f $extract ]]; then
+    echo "# $extract is missing: the PVH cases will fail" >&2
+    elf=
+elif [[ ! -s $elf || $elf -ot $kernel || $elf -ot $extract ]]; then
+    if sh "$extract" "$kernel" "$elf.tmp"; then
+        mv -f "$elf.tmp" "$elf"
+    else
+        rm -f "$elf.tmp"
+        echo "# extract-vmlinux.sh failed on $kernel: the PVH cases will fail" >&2
+        elf=
+    fi
+fi
+
+log=$work/results.txt
+rc=0
+case $mode in
+    direct)
+        echo "# integration: running directly on this machine's KVM"
+        MVM_TEST_TIMEOUT=$case_timeout bash "$here/suite.sh" "$mvm" "$kernel" "$elf" "$initrd" 2>&1 |
+            tee "$log" || rc=$?
+        ;;
+    lab)
+        echo "# integration: no hardware virtualization here; running the suite in the lab (lab/lab)"
+        labargs=(--bin "$mvm" --bin bash --bin timeout --file "$kernel" --file "$initrd" --dir "$here"
+            --env "MVM_TEST_TIMEOUT=$case_timeout")
+        if [[ -n $elf ]]; then labargs+=(--file "$elf"); fi
+        if [[ -n ${MVM_TEST_CASES:-} ]]; then labargs+=(--env "MVM_TEST_CASES=$MVM_TEST_CASES"); fi
+        # Enough for every case to reach its own timeout, plus the lab's boot.
+        labargs+=(--timeout $((12 * (case_timeout + 10) + 120)))
+        MVM_LAB_KERNEL_DIR=$kdir "$repo/lab/lab" run -v "${labargs[@]}" -- \
+            bash "$here/suite.sh" "$mvm" "$kernel" "$elf" "$initrd" 2>&1 | tee "$log" || rc=$?
+        ;;
+    *)
+        setup_failed "unknown test mode '$mode'"
+        ;;
+esac
+
+passed=$(grep -c '^ok ' "$log" || true)
+failed=$(grep -c '^not ok ' "$log" || true)
+if [[ $mode == lab && $rc -eq 125 ]]; then
+    echo "not ok - lab: the lab failed (see the error above)"
+    failed=$((failed + 1))
+elif [[ $rc -ne 0 && $failed -eq 0 ]]; then
+    echo "not ok - suite: suite.sh exited with status $rc"
+    failed=$((failed + 1))
+elif [[ $((passed + failed)) -eq 0 ]]; then
+    echo "not ok - suite: no case ran"
+    failed=1
+fi
+echo "integration: $passed passed, $failed failed"
+[[ $failed -eq 0 ]]

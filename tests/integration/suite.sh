@@ -1,0 +1,244 @@
+#!/bin/bash
+# suite.sh MVM KERNEL VMLINUX_ELF INITRD
+#
+# The integration cases: boot real Linux guests under mvm and check what they
+# print on the console and how mvm exits. Needs a working (hardware-model)
+# /dev/kvm: tests/integration/run.sh runs this directly or inside the lab.
+#
+#   MVM          the mvm binary
+#   KERNEL       a bzImage (Debian's cloud kernel)
+#   VMLINUX_ELF  the same kernel as an ELF vmlinux with a PVH entry ("" if
+#                it could not be made: the PVH cases then fail)
+#   INITRD       the test initramfs (make-initrd.sh; /init is guest/init)
+#
+# Prints one TAP-like line per case, "ok N - name (T s)" or
+# "not ok N - name: reason" followed by the last console lines as "#"
+# comments, then the plan "1..N". Exits 1 if any case failed.
+#
+# Environment:
+#   MVM_TEST_TIMEOUT   seconds per case (default 120)
+#   MVM_TEST_CASES     extended regex: run only the cases whose name matches
+set -euo pipefail
+
+if [[ $# -ne 4 ]]; then
+    echo "usage: suite.sh MVM KERNEL VMLINUX_ELF INITRD" >&2
+    exit 2
+fi
+mvm=$1 kernel=$2 elf=$3 initrd=$4
+case_timeout=${MVM_TEST_TIMEOUT:-120}
+only=${MVM_TEST_CASES:-}
+# quiet keeps serial traffic low: every byte is a VM exit, which is costly
+# in the nested lab. pci=off: mvm has no PCI bus.
+cmdline_base="console=ttyS0 panic=-1 pci=off quiet"
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/mvm-integration.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+
+num=0 passed=0 failed=0
+name='' out='' err='' rc=0 secs=0 problems=()
+
+# run_mvm ARGS... : run mvm for the current case with a timeout; sets rc,
+# secs, and the files $out (guest console = mvm's stdout) and $err.
+run_mvm() {
+    out=$tmp/$name.console
+    err=$tmp/$name.stderr
+    local t0=$EPOCHREALTIME
+    rc=0
+    timeout -k 5 "$case_timeout" "$mvm" "$@" </dev/null >"$out" 2>"$err" || rc=$?
+    secs=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')
+}
+
+# Console lines without the guest's \r.
+console() { tr -d '\r' <"$out"; }
+
+problem() { problems+=("$*"); }
+
+expect_rc() {
+    local want=$1 what=$2
+    if [[ $rc -eq 124 || $rc -eq 137 ]]; then
+        problem "timed out after ${case_timeout}s (expected $what)"
+    elif [[ $rc -ne $want ]]; then
+        problem "mvm exited $rc, expected $want ($what)"
+    fi
+}
+
+expect_line() {
+    console | grep -qxF -- "$1" || problem "no console line '$1'"
+}
+
+expect_no_line() {
+    if console | grep -qxF -- "$1"; then problem "console line '$1'"; fi
+}
+
+# expect_boot N: the guest reached /init and saw N CPUs.
+expect_boot() {
+    expect_line MVM-GUEST-INIT-OK
+    local cpus
+    cpus=$(console | sed -n 's/^MVM-GUEST-CPUS=//p' | head -n1)
+    if [[ -z $cpus ]]; then
+        problem "no MVM-GUEST-CPUS line"
+    elif [[ $cpus != "$1" ]]; then
+        problem "guest saw $cpus CPUs, expected $1"
+    fi
+}
+
+# expect_kernel_error: mvm refused the kernel image before starting a guest.
+expect_kernel_error() {
+    expect_rc 1 "mvm error"
+    if [[ ! -s $err ]]; then
+        problem "nothing on stderr"
+    else
+        grep -q '^mvm: ' "$err" || problem "stderr has no line starting with 'mvm: '"
+        grep -qi 'kernel' "$err" || problem "stderr does not mention the kernel"
+    fi
+    if [[ -s $out ]]; then problem "guest console output ($(wc -c <"$out") bytes)"; fi
+}
+
+# Run case function $2 as case $1 and report it.
+t() {
+    name=$1
+    if [[ -n $only ]] && ! [[ $name =~ $only ]]; then return 0; fi
+    num=$((num + 1))
+    problems=()
+    out=/dev/null err=/dev/null rc=0 secs=0
+    "$2"
+    if [[ ${#problems[@]} -eq 0 ]]; then
+        passed=$((passed + 1))
+        echo "ok $num - $name (${secs} s)"
+    else
+        failed=$((failed + 1))
+        local reasons
+        printf -v reasons '%s; ' "${problems[@]}"
+        echo "not ok $num - $name: ${reasons%; } (exit $rc, ${secs} s)"
+        if [[ -s $err ]]; then
+            echo "#   mvm stderr:"
+            tail -n 10 "$err" | sed 's/^/#     /'
+        fi
+        if [[ -s $out ]]; then
+            echo "#   last console lines:"
+            console | tail -n 30 | sed 's/^/#     /'
+        elif [[ $out != /dev/null ]]; then
+            echo "#   (no console output)"
+        fi
+    fi
+}
+
+need_elf() {
+    if [[ -z $elf || ! -f $elf ]]; then
+        problem "no PVH ELF vmlinux (${elf:-not extracted}; see tests/integration/extract-vmlinux.sh)"
+        return 1
+    fi
+}
+
+# --- cases ---------------------------------------------------------------------
+
+case_bzimage_1cpu() {
+    # No mvmtest= word: the guest's default action is to power off.
+    run_mvm --kernel "$kernel" --initrd "$initrd" --cmdline "$cmdline_base" --cpus 1
+    expect_rc 0 "guest powered off"
+    expect_boot 1
+}
+
+case_bzimage_2cpu() {
+    run_mvm --kernel "$kernel" --initrd "$initrd" --cmdline "$cmdline_base mvmtest=poweroff" --cpus 2
+    expect_rc 0 "guest powered off"
+    expect_boot 2
+}
+
+case_pvh_1cpu() {
+    need_elf || return 0
+    run_mvm --kernel "$elf" --initrd "$initrd" --cmdline "$cmdline_base mvmtest=poweroff" --cpus 1
+    expect_rc 0 "guest powered off"
+    expect_boot 1
+}
+
+case_pvh_2cpu() {
+    need_elf || return 0
+    run_mvm --kernel "$elf" --initrd "$initrd" --cmdline "$cmdline_base mvmtest=poweroff" --cpus 2
+    expect_rc 0 "guest powered off"
+    expect_boot 2
+}
+
+case_poweroff() {
+    run_mvm --kernel "$kernel" --initrd "$initrd" --cmdline "$cmdline_base mvmtest=poweroff"
+    expect_rc 0 "guest powered off"
+    expect_line MVM-GUEST-INIT-OK
+    expect_line MVM-GUEST-ACTION=poweroff
+}
+
+case_panic() {
+    run_mvm --kernel "$kernel" --initrd "$initrd" --cmdline "$cmdline_base mvmtest=panic"
+    expect_rc 3 "guest reset after panic"
+    expect_line MVM-GUEST-INIT-OK
+    expect_line MVM-GUEST-ACTION=panic
+    expect_no_line MVM-GUEST-PANIC-FAILED
+}
+
+case_reboot() {
+    run_mvm --kernel "$kernel" --initrd "$initrd" --cmdline "$cmdline_base mvmtest=reboot"
+    expect_rc 3 "guest reset"
+    expect_line MVM-GUEST-INIT-OK
+    expect_line MVM-GUEST-ACTION=reboot
+}
+
+case_reboot_kbd() {
+    # reboot=k: straight to the i8042 reset line, whatever the ACPI tables
+    # make the kernel choose by default.
+    run_mvm --kernel "$kernel" --initrd "$initrd" --cmdline "$cmdline_base mvmtest=reboot reboot=k"
+    expect_rc 3 "guest reset"
+    expect_line MVM-GUEST-INIT-OK
+    expect_line MVM-GUEST-ACTION=reboot
+}
+
+case_reboot_bios() {
+    # reboot=b: a real-mode jump to the reset vector f000:fff0, where mvm's
+    # reset stub pulses the i8042 reset line (mvm has no BIOS).
+    run_mvm --kernel "$kernel" --initrd "$initrd" --cmdline "$cmdline_base mvmtest=reboot reboot=b"
+    expect_rc 3 "guest reset"
+    expect_line MVM-GUEST-INIT-OK
+    expect_line MVM-GUEST-ACTION=reboot
+}
+
+case_corrupt_random() {
+    local bad=$tmp/random.img
+    head -c 1048576 /dev/urandom >"$bad"
+    run_mvm --kernel "$bad" --initrd "$initrd" --cmdline "$cmdline_base"
+    expect_kernel_error
+}
+
+case_corrupt_truncated() {
+    local bad=$tmp/truncated.bzImage size
+    size=$(wc -c <"$kernel")
+    head -c $((size / 2)) "$kernel" >"$bad"
+    run_mvm --kernel "$bad" --initrd "$initrd" --cmdline "$cmdline_base"
+    expect_kernel_error
+}
+
+case_corrupt_empty() {
+    local bad=$tmp/empty.img
+    : >"$bad"
+    run_mvm --kernel "$bad" --initrd "$initrd" --cmdline "$cmdline_base"
+    expect_kernel_error
+}
+
+[[ -x $mvm ]] || { echo "suite.sh: $mvm is not an executable" >&2; exit 2; }
+[[ -f $kernel ]] || { echo "suite.sh: no kernel $kernel" >&2; exit 2; }
+[[ -f $initrd ]] || { echo "suite.sh: no initrd $initrd" >&2; exit 2; }
+
+# The error cases first: they are quick, and they show early whether mvm
+# runs at all.
+t corrupt-random case_corrupt_random
+t corrupt-truncated-bzimage case_corrupt_truncated
+t corrupt-empty case_corrupt_empty
+t bzimage-1cpu case_bzimage_1cpu
+t bzimage-2cpu case_bzimage_2cpu
+t pvh-elf-1cpu case_pvh_1cpu
+t pvh-elf-2cpu case_pvh_2cpu
+t poweroff case_poweroff
+t reboot-kbd-reset case_reboot_kbd
+t reboot-bios-reset case_reboot_bios
+t panic-reset case_panic
+t reboot-reset case_reboot
+
+echo "1..$num"
+[[ $failed -eq 0 ]]
