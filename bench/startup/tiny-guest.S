@@ -9,6 +9,9 @@
  * Built in several variants (TINY_GUEST_END) so that tests can drive each
  * way a VM ends without a Linux guest:
  *   0  power off (ACPI S5)          -> mvm exit 0
+ *      (then, for QEMU, which has no device at port 0x3c0: a write of
+ *      QEMU_EXIT_CODE to isa-debug-exit at 0xf4 -> QEMU exit 33; mvm has
+ *      ended the VM before it gets there)
  *   1  reset through the i8042      -> mvm exit 3
  *   2  spin forever (for signals)   -> mvm exit 130/143 on SIGINT/SIGTERM
  *   3  triple fault (empty IDT, #BP) -> mvm exit 4
@@ -19,6 +22,13 @@
 #define COM1 0x3f8
 #define ACPI_SLEEP_CTL 0x3c0
 #define SLP_S5 ((5 << 2) | 0x20) /* SLP_TYP 5, SLP_EN */
+/*
+ * QEMU's isa-debug-exit (-device isa-debug-exit,iobase=0xf4,iosize=4) ends
+ * QEMU with status (value << 1) | 1: 0x10 gives 33, which QEMU itself never
+ * uses, so a benchmark can tell this power-off from a QEMU error (status 1).
+ */
+#define QEMU_DEBUG_EXIT 0xf4
+#define QEMU_EXIT_CODE 0x10
 
 	.section .text, "ax"
 	.code32
@@ -37,6 +47,8 @@ _start:
 	movw	$ACPI_SLEEP_CTL, %dx
 	movb	$SLP_S5, %al
 	outb	%al, %dx
+	movb	$QEMU_EXIT_CODE, %al	/* only reached under QEMU */
+	outb	%al, $QEMU_DEBUG_EXIT
 #elif TINY_GUEST_END == 1
 	movb	$0xfe, %al		/* i8042: pulse the reset line */
 	outb	%al, $0x64
