@@ -75,12 +75,13 @@ run_fuzz() {
 		mkdir -p "$work"
 		# New inputs go to a scratch corpus; the committed seeds are read only.
 		if "$t" -max_total_time="$FUZZ_SECONDS" -timeout=10 -rss_limit_mb=2048 \
+			-artifact_prefix="$work-" \
 			-print_final_stats=1 "$work" "tests/fuzz/corpus/$name" \
 			>"$work.log" 2>&1; then
 			echo "ok - fuzz $name ($(grep -m1 -o 'stat::number_of_executed_units: *[0-9]*' "$work.log" | grep -o '[0-9]*$') runs in ${FUZZ_SECONDS}s)"
 			pass=$((pass + 1))
 		else
-			echo "not ok - fuzz $name: see $work.log"
+			echo "not ok - fuzz $name: see $work.log (reproducer: $work-crash-*)"
 			tail -n 40 "$work.log"
 			fail=$((fail + 1))
 		fi

@@ -11,6 +11,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "kvm.h"
 #include "sandbox.h"
 #include "vm.h"
 #include "x86/cpuid.h"
@@ -51,6 +52,14 @@ int vcpu_create(struct vm *vm, unsigned int index, const struct kvm_cpuid2 *supp
 		return error_set(e, n, "CPUID filter failed for vCPU %u", index);
 	}
 	cpuid->nent = (uint32_t)n;
+	{
+		char brand[49];
+
+		if (cpuid_host_brand(brand) == 0)
+			cpuid_set_brand(cpuid->entries, n, brand);
+	}
+	if (kvm_cap(vm->vm_fd, KVM_CAP_TSC_DEADLINE_TIMER) > 0)
+		cpuid_set_tsc_deadline(cpuid->entries, n);
 	err = ioctl(vcpu->fd, KVM_SET_CPUID2, cpuid) < 0 ? -errno : 0;
 	free(cpuid);
 	if (err)

@@ -1,5 +1,5 @@
 /*
- * fuzz_cpuid.c - libFuzzer target for cpuid_filter().
+ * fuzz_cpuid.c - libFuzzer target for cpuid_filter() and cpuid_set_brand().
  *
  * Input: byte 0 cpu_index, byte 1 nr_cpus, byte 2 entry count, then that
  * many struct kvm_cpuid_entry2 (40 bytes each; the count is cut to what
@@ -12,6 +12,7 @@
  * the result again changes nothing.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -117,6 +118,28 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	r2 = cpuid_filter(r ? b : NULL, r, cpu_index, nr_cpus);
 	if (r2 != r || (r && memcmp(a, b, (size_t)r * esz)))
 		abort();
+
+	/*
+	 * The brand string: at most the three brand leaves change, and only
+	 * when they were all zero; setting it twice changes nothing more.
+	 */
+	if (r) {
+		int w = cpuid_set_brand(a, r, "Fuzz CPU brand string, long enough to be cut at 48");
+
+		if (w < 0 || w > r)
+			abort();
+		for (int i = 0; i < r; i++) {
+			bool brand = a[i].function >= 0x80000002 && a[i].function <= 0x80000004;
+
+			if (!brand && memcmp(&a[i], &b[i], esz))
+				abort();
+		}
+		memcpy(b, a, (size_t)r * esz);
+		if (w && cpuid_set_brand(a, r, "again") != 0)
+			abort();
+		if (memcmp(a, b, (size_t)r * esz))
+			abort();
+	}
 out:
 	free(a);
 	free(b);

@@ -899,9 +899,86 @@ static void test_real_kvm(void **state)
 	free(c);
 }
 
+/* Brand leaves: filled only where KVM left them all zero, NUL-padded, never past 48 bytes. */
+static void test_brand(void **state)
+{
+	struct kvm_cpuid_entry2 e[5];
+	char got[49] = {0};
+	const char *longer = "0123456789abcdef0123456789abcdef0123456789abcdefXYZ";
+
+	(void)state;
+	memset(e, 0, sizeof(e));
+	e[0].function = 0x80000000;
+	e[0].eax = 0x80000008;
+	e[1].function = 0x80000002;
+	e[2].function = 0x80000003;
+	e[3].function = 0x80000004;
+	e[4].function = 0x80000005;
+	e[4].eax = 0x1234;
+	assert_int_equal(cpuid_set_brand(e, 5, "Test CPU @ 1.00GHz"), 3);
+	memcpy(got, &e[1].eax, 16);
+	memcpy(got + 16, &e[2].eax, 16);
+	memcpy(got + 32, &e[3].eax, 16);
+	assert_string_equal(got, "Test CPU @ 1.00GHz");
+	assert_int_equal(e[0].eax, 0x80000008);
+	assert_int_equal(e[4].eax, 0x1234);
+	/* Already set: kept. */
+	assert_int_equal(cpuid_set_brand(e, 5, "Other"), 0);
+	memcpy(got, &e[1].eax, 16);
+	assert_memory_equal(got, "Test CPU @ 1.00G", 16);
+	/* Too long: cut at 48 bytes, the 48th need not be NUL (the guest stops at 48). */
+	memset(&e[1].eax, 0, 16);
+	memset(&e[2].eax, 0, 16);
+	memset(&e[3].eax, 0, 16);
+	assert_int_equal(cpuid_set_brand(e, 5, longer), 3);
+	memcpy(got, &e[1].eax, 16);
+	memcpy(got + 16, &e[2].eax, 16);
+	memcpy(got + 32, &e[3].eax, 16);
+	assert_memory_equal(got, longer, 48);
+	assert_int_equal(cpuid_set_brand(NULL, 3, "x"), 0);
+	assert_int_equal(cpuid_set_brand(e, 0, "x"), 0);
+}
+
+/* TSC-deadline: only leaf 1 ECX bit 24 changes; no leaf 1, nothing to do. */
+static void test_tsc_deadline(void **state)
+{
+	struct kvm_cpuid_entry2 e[3];
+
+	(void)state;
+	memset(e, 0, sizeof(e));
+	e[0].function = 0;
+	e[0].eax = 0xd;
+	e[1].function = 1;
+	e[1].ecx = 0x80000001;
+	e[2].function = 7;
+	assert_int_equal(cpuid_set_tsc_deadline(e, 3), 1);
+	assert_int_equal(e[1].ecx, 0x81000001);
+	assert_int_equal(e[0].eax, 0xd);
+	assert_int_equal(e[2].ecx, 0);
+	assert_int_equal(cpuid_set_tsc_deadline(e, 1), 0);
+	assert_int_equal(cpuid_set_tsc_deadline(NULL, 0), 0);
+}
+
+/* On any x86 host with a brand string the reader returns it without leading blanks. */
+static void test_host_brand(void **state)
+{
+	char b[49];
+
+	(void)state;
+	if (cpuid_host_brand(b) == 0) {
+		assert_true(strlen(b) > 0 && strlen(b) <= 48);
+		assert_true(b[0] != ' ');
+	} else {
+		assert_string_equal(b, "");
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_brand),
+	    cmocka_unit_test(test_tsc_deadline),
+	    cmocka_unit_test(test_host_brand),
 	    cmocka_unit_test(test_invalid_args),
 	    cmocka_unit_test(test_find),
 	    cmocka_unit_test(test_leaf1),

@@ -43,6 +43,7 @@
  */
 #include "cpuid.h"
 
+#include <cpuid.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -578,4 +579,71 @@ int cpuid_filter(struct kvm_cpuid_entry2 *entries, int nr, unsigned int cpu_inde
 			w = put_topology(&f, entries, w, pos_b, 0xb);
 	}
 	return w;
+}
+
+int cpuid_set_tsc_deadline(struct kvm_cpuid_entry2 *entries, int nr)
+{
+	struct kvm_cpuid_entry2 *leaf1 = nr > 0 ? cpuid_find(entries, nr, 1, 0) : NULL;
+
+	if (!leaf1)
+		return 0;
+	leaf1->ecx |= BIT(24);
+	return 1;
+}
+
+static bool is_brand_leaf(const struct kvm_cpuid_entry2 *e)
+{
+	return e->function >= 0x80000002 && e->function <= 0x80000004;
+}
+
+int cpuid_set_brand(struct kvm_cpuid_entry2 *entries, int nr, const char *brand)
+{
+	char buf[48] = {0};
+	int i, written = 0;
+
+	if (nr <= 0 || !entries || !brand)
+		return 0;
+	/* A brand string is one 48-byte value: any byte of it set means KVM gave one. */
+	for (i = 0; i < nr; i++)
+		if (is_brand_leaf(&entries[i]) &&
+		    (entries[i].eax || entries[i].ebx || entries[i].ecx || entries[i].edx))
+			return 0;
+	memcpy(buf, brand, strnlen(brand, sizeof(buf)));
+	for (i = 0; i < nr; i++) {
+		struct kvm_cpuid_entry2 *e = &entries[i];
+		const char *part = buf + (e->function - 0x80000002) * 16;
+
+		if (!is_brand_leaf(e))
+			continue;
+		memcpy(&e->eax, part, 4);
+		memcpy(&e->ebx, part + 4, 4);
+		memcpy(&e->ecx, part + 8, 4);
+		memcpy(&e->edx, part + 12, 4);
+		written++;
+	}
+	return written;
+}
+
+int cpuid_host_brand(char out[49])
+{
+	uint32_t r[12], max, a, b, c, d;
+	const char *p;
+	unsigned int i;
+
+	out[0] = '\0';
+	if (!__get_cpuid(0x80000000, &max, &b, &c, &d) || max < 0x80000004)
+		return -ENOTSUP;
+	for (i = 0; i < 3; i++) {
+		__cpuid(0x80000002 + i, a, b, c, d);
+		r[i * 4] = a;
+		r[i * 4 + 1] = b;
+		r[i * 4 + 2] = c;
+		r[i * 4 + 3] = d;
+	}
+	p = (const char *)r;
+	for (i = 0; i < 48 && p[i] == ' '; i++)
+		;
+	memcpy(out, p + i, 48 - i);
+	out[48 - i] = '\0';
+	return out[0] ? 0 : -ENOTSUP;
 }

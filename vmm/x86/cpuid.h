@@ -16,6 +16,9 @@
  *   - leaf 0xD: XSAVE state components limited to x87, SSE, AVX and the
  *     AVX-512 ones (no AMX/XFD), sizes recomputed consistently;
  *   - the KVM paravirt leaves (0x40000000..) are kept.
+ * Two additions are separate calls, since they depend on the host:
+ * cpuid_set_brand() (KVM reports no brand string) and
+ * cpuid_set_tsc_deadline() (KVM leaves that bit to userspace).
  *
  * The functions here work on plain arrays so that they can be unit-tested
  * and fuzzed without /dev/kvm.
@@ -34,6 +37,32 @@
  */
 int cpuid_filter(struct kvm_cpuid_entry2 *entries, int nr, unsigned int cpu_index,
 		 unsigned int nr_cpus);
+
+/*
+ * Fill the processor brand string leaves 0x80000002..0x80000004 with
+ * @brand (up to 48 bytes; NUL-padded) when all of them that are present
+ * are zero, as KVM_GET_SUPPORTED_CPUID reports them: without a brand
+ * string the guest's /proc/cpuinfo shows "model name: 17/01".  A brand KVM
+ * did report is kept whole.  Returns the number of entries written (3 for
+ * KVM's table; more only if it listed a brand leaf twice).
+ */
+int cpuid_set_brand(struct kvm_cpuid_entry2 *entries, int nr, const char *brand);
+
+/*
+ * Advertise the local APIC's TSC-deadline timer mode (leaf 1, ECX bit 24).
+ * KVM's in-kernel LAPIC emulates it, but KVM_GET_SUPPORTED_CPUID leaves the
+ * bit to userspace, which sets it when KVM_CAP_TSC_DEADLINE_TIMER is
+ * present.  Without it Linux programs the LAPIC timer in one-shot mode,
+ * which costs more exits.  Returns 1 if leaf 1 was found, else 0.
+ */
+int cpuid_set_tsc_deadline(struct kvm_cpuid_entry2 *entries, int nr);
+
+/*
+ * The host CPU's brand string, read with the CPUID instruction into @out
+ * (48 bytes plus a NUL; leading spaces dropped).  Returns 0, or -ENOTSUP
+ * when the host CPU has no brand string (then @out is empty).
+ */
+int cpuid_host_brand(char out[49]);
 
 /* Find the entry for (@function, @index), or NULL.  @index is ignored for
  * leaves without KVM_CPUID_FLAG_SIGNIFCANT_INDEX. */
