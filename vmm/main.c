@@ -50,7 +50,9 @@ static const char usage_text[] =
 	"  3    the guest reset itself (reboot, panic with panic=-1)\n"
 	"  4    the guest triple-faulted\n"
 	"  5    KVM internal error or unexpected exit (registers on stderr)\n"
-	"  130  interrupted (SIGINT or Ctrl-A x);  143  terminated (SIGTERM, SIGHUP)\n";
+	"  130  interrupted (SIGINT or Ctrl-A x);  143  terminated (SIGTERM, SIGHUP)\n"
+	"\n"
+	"SIGQUIT makes every vCPU print its registers on stderr; the VM goes on.\n";
 
 enum { OPT_CONSOLE = 256 };
 

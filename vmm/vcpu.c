@@ -123,7 +123,7 @@ static bool vcpu_handle_exit(struct vcpu *vcpu)
 	case KVM_EXIT_INTR:
 		return true;
 	case KVM_EXIT_SHUTDOWN:
-		vm_request_exit(vcpu->vm, MVM_EXIT_TRIPLE_FAULT, "guest triple fault");
+		vcpu_fatal(vcpu, MVM_EXIT_TRIPLE_FAULT, "guest triple fault");
 		return false;
 	case KVM_EXIT_SYSTEM_EVENT:
 		switch (run->system_event.type) {
@@ -179,6 +179,10 @@ static void *vcpu_thread(void *arg)
 		}
 	}
 	while (!atomic_load(&vcpu->vm->stopping)) {
+		if (atomic_exchange(&vcpu->dump_requested, false)) {
+			fprintf(stderr, "mvm: vCPU %u registers (SIGQUIT):\n", vcpu->index);
+			x86_vcpu_dump(vcpu->fd, stderr);
+		}
 		if (ioctl(vcpu->fd, KVM_RUN, 0) < 0) {
 			if (errno == EINTR || errno == EAGAIN)
 				continue;
@@ -209,6 +213,14 @@ int vcpu_start(struct vcpu *vcpu, struct error *e)
 				 strerror(err));
 	vcpu->thread_started = true;
 	return 0;
+}
+
+void vcpu_request_dump(struct vcpu *vcpu)
+{
+	if (!vcpu->thread_started)
+		return;
+	atomic_store(&vcpu->dump_requested, true);
+	pthread_kill(vcpu->thread, VCPU_KICK_SIGNAL);
 }
 
 void vcpu_stop(struct vcpu *vcpu)

@@ -240,6 +240,7 @@ static sigset_t vm_signals(void)
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGQUIT);
 	return set;
 }
 
@@ -316,9 +317,12 @@ int vm_run(struct vm *vm)
 		if (poll(pfd, 3, fifo_full ? 10 : -1) < 0 && errno != EINTR)
 			break;
 		if (pfd[1].revents & POLLIN) {
-			struct signalfd_siginfo si;
+			struct signalfd_siginfo si = {0};
 
-			if (read(sfd, &si, sizeof(si)) == sizeof(si)) {
+			if (read(sfd, &si, sizeof(si)) == sizeof(si) && si.ssi_signo == SIGQUIT) {
+				for (i = 0; i < vm->nr_cpus; i++)
+					vcpu_request_dump(&vm->vcpus[i]);
+			} else if (si.ssi_signo) {
 				char why[48];
 
 				snprintf(why, sizeof(why), "stopped by SIG%s",

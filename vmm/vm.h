@@ -56,6 +56,7 @@ struct vcpu {
 	size_t run_size;
 	pthread_t thread;
 	bool thread_started;
+	atomic_bool dump_requested; /* print registers at the next exit (SIGQUIT) */
 };
 
 struct vm {
@@ -96,6 +97,11 @@ int vcpu_create(struct vm *vm, unsigned int index, const struct kvm_cpuid2 *supp
 		struct error *e);
 /* vcpu.c: start the vCPU's thread. */
 int vcpu_start(struct vcpu *vcpu, struct error *e);
+/*
+ * vcpu.c: ask the vCPU thread to print its registers on stderr and go on
+ * running (mvm's SIGQUIT handler uses it to show where a hung guest is).
+ */
+void vcpu_request_dump(struct vcpu *vcpu);
 /* vcpu.c: make the vCPU thread leave KVM_RUN and join it. */
 void vcpu_stop(struct vcpu *vcpu);
 void vcpu_destroy(struct vcpu *vcpu);

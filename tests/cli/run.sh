@@ -124,6 +124,27 @@ else
 		timeout --preserve-status -s TERM 1 "$mvm" --kernel "$guests/tiny-guest-spin"
 	expect "SIGINT exits 130" 130 "stopped by SIGINT" -- \
 		timeout --preserve-status -s INT 1 "$mvm" --kernel "$guests/tiny-guest-spin"
+
+	# SIGQUIT: every vCPU prints its registers and the VM goes on running.
+	qerr=$(mktemp)
+	"$mvm" --kernel "$guests/tiny-guest-spin" --cpus 2 >/dev/null 2>"$qerr" </dev/null &
+	pid=$!
+	sleep 0.5
+	kill -QUIT $pid 2>/dev/null
+	sleep 0.5
+	alive=0
+	kill -0 $pid 2>/dev/null && alive=1
+	kill -TERM $pid 2>/dev/null
+	wait $pid 2>/dev/null
+	rc=$?
+	dumps=$(grep -c 'registers (SIGQUIT)' "$qerr")
+	if [[ $alive == 1 && $rc == 143 && $dumps == 2 ]] && grep -q 'rip=' "$qerr"; then
+		ok "SIGQUIT dumps every vCPU's registers and the VM goes on"
+	else
+		not_ok "SIGQUIT dumps every vCPU's registers and the VM goes on" \
+			"alive=$alive exit=$rc dumps=$dumps: $(head -c 300 "$qerr")"
+	fi
+	rm -f "$qerr"
 fi
 
 echo "cli: $pass passed, $fail failed"

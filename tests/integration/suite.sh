@@ -44,7 +44,9 @@ run_mvm() {
     err=$tmp/$name.stderr
     local t0=$EPOCHREALTIME
     rc=0
-    timeout -k 5 "$case_timeout" "$mvm" "$@" </dev/null >"$out" 2>"$err" || rc=$?
+    # On timeout, SIGQUIT first: mvm prints every vCPU's registers (where
+    # the guest hung) and goes on; 5 s later it is killed.
+    timeout -s QUIT -k 5 "$case_timeout" "$mvm" "$@" </dev/null >"$out" 2>"$err" || rc=$?
     secs=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')
 }
 
@@ -112,7 +114,7 @@ t() {
         echo "not ok $num - $name: ${reasons%; } (exit $rc, ${secs} s)"
         if [[ -s $err ]]; then
             echo "#   mvm stderr:"
-            tail -n 10 "$err" | sed 's/^/#     /'
+            tail -n 60 "$err" | sed 's/^/#     /'
         fi
         if [[ -s $out ]]; then
             echo "#   last console lines:"
