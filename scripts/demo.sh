@@ -24,7 +24,7 @@ mkdir -p "$build/demo"
 "$top/tests/integration/make-initrd.sh" "$initrd" >/dev/null
 
 cmd=("$mvm" --kernel "$kernel" --initrd "$initrd" --cpus 2 --mem 512
-	--cmdline "console=ttyS0 quiet pci=off panic=-1 mvmtest=demo")
+	--cmdline "console=ttyS0 pci=off panic=-1 mvmtest=demo")
 echo "demo: kernel $(basename "$kernel")"
 echo "demo: running: ${cmd[*]}"
 rc=0
