@@ -90,7 +90,7 @@ static int vm_load_guest(struct vm *vm, const struct vm_config *cfg, struct boot
 		if (err)
 			goto out;
 	}
-	err = acpi_build(&vm->mem, vm->nr_cpus, &bc.acpi_rsdp_gpa, e);
+	err = acpi_build(&vm->mem, vm->nr_cpus, NULL, 0, &bc.acpi_rsdp_gpa, e);
 	if (!err)
 		err = x86_write_boot_tables(&vm->mem, e);
 	if (!err) {

@@ -13,6 +13,7 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "vmm/memory.h"
@@ -104,7 +105,7 @@ static uint64_t build(struct fixture *f, unsigned int nr_cpus)
 	struct error e = {{0}};
 	uint64_t rsdp = 0;
 
-	assert_int_equal(acpi_build(&f->m, nr_cpus, &rsdp, &e), 0);
+	assert_int_equal(acpi_build(&f->m, nr_cpus, NULL, 0, &rsdp, &e), 0);
 	return rsdp;
 }
 
@@ -325,6 +326,93 @@ static void test_dsdt_com1(void **state)
 	assert_ptr_equal(crs + 3 + n + sizeof(res), end);
 }
 
+/*
+ * Virtio-mmio devices: after COM1, one Device per virtio device, each an
+ * "LNRO0005" with its window and edge-triggered interrupt; the scope's and
+ * each device's lengths add up to the table's end; the checksum holds.
+ */
+static void test_dsdt_virtio(void **state)
+{
+	static const struct acpi_mmio_device devs[] = {
+	    {0xd0000000, 0x1000, 5},
+	    {0xd0001000, 0x1000, 6},
+	    {0xd0009000, 0x1000, 15},
+	};
+	struct fixture *f = *state;
+	struct error e = {{0}};
+	uint64_t rsdp = 0;
+	uint8_t *fadt, *dsdt, sum = 0;
+	const uint8_t *p, *end, *sb_end;
+	uint32_t len, i, found = 0, dlen;
+	unsigned int n;
+
+	assert_int_equal(acpi_build(&f->m, 2, devs, 3, &rsdp, &e), 0);
+	fadt = find_table(f, rsdp, "FACP");
+	dsdt = table(f, rd64(fadt + 140), "DSDT");
+	len = rd32(dsdt + 4);
+	for (i = 0; i < len; i++)
+		sum = (uint8_t)(sum + dsdt[i]);
+	assert_int_equal(sum, 0);
+	end = dsdt + len;
+	p = dsdt + 36 + 11;
+	assert_int_equal(p[0], 0x10);
+	sb_end = p + 1 + pkglen_at(p + 1, &n);
+	assert_ptr_equal(sb_end, end);
+	p += 1 + n + 5; /* first device: COM1 */
+	while (p < end) {
+		char name[5];
+		uint32_t base, gsi;
+		const uint8_t *q, *dev_end;
+
+		assert_int_equal(p[0], 0x5b);
+		assert_int_equal(p[1], 0x82);
+		dlen = pkglen_at(p + 2, &n);
+		dev_end = p + 2 + dlen;
+		assert_true(dev_end <= end);
+		memcpy(name, p + 2 + n, 4);
+		name[4] = 0;
+		if (!strncmp(name, "VR", 2)) {
+			snprintf(name, sizeof(name), "VR%02u", found);
+			assert_memory_equal(p + 2 + n, name, 4);
+			q = p + 2 + n + 4;
+			assert_memory_equal(q, "\x08_HID\x0dLNRO0005", 15);
+			/* Memory32Fixed and Interrupt descriptors somewhere in _CRS. */
+			for (; q + 22 < dev_end; q++)
+				if (q[0] == 0x86 && q[1] == 9 && q[2] == 0 && q[12] == 0x89)
+					break;
+			assert_true(q + 22 < dev_end);
+			base = rd32((uint8_t *)q + 4);
+			gsi = rd32((uint8_t *)q + 17);
+			assert_int_equal(base, devs[found].base);
+			assert_int_equal(rd32((uint8_t *)q + 8), 0x1000);
+			assert_int_equal(q[15], 0x03); /* consumer, edge, active high */
+			assert_int_equal(gsi, devs[found].gsi);
+			found++;
+		}
+		p = dev_end;
+	}
+	assert_int_equal(found, 3);
+}
+
+/* Devices the tables cannot describe are refused with a reason. */
+static void test_virtio_bad(void **state)
+{
+	struct acpi_mmio_device devs[ACPI_MAX_MMIO_DEVICES + 1];
+	struct fixture *f = *state;
+	struct error e = {{0}};
+	uint64_t rsdp = 0;
+	unsigned int i;
+
+	for (i = 0; i <= ACPI_MAX_MMIO_DEVICES; i++)
+		devs[i] = (struct acpi_mmio_device){0xd0000000 + 0x1000 * i, 0x1000, 5};
+	assert_int_equal(acpi_build(&f->m, 1, devs, ACPI_MAX_MMIO_DEVICES + 1, &rsdp, &e), -EINVAL);
+	assert_int_equal(acpi_build(&f->m, 1, devs, ACPI_MAX_MMIO_DEVICES, &rsdp, &e), 0);
+	devs[0].base = 0xfffff800;
+	assert_int_equal(acpi_build(&f->m, 1, devs, 1, &rsdp, &e), -EINVAL);
+	assert_non_null(strstr(e.msg, "below 4 GiB"));
+	assert_int_equal(acpi_build(&f->m, 1, NULL, 2, &rsdp, &e), -EINVAL);
+}
+
 static void check_madt(struct fixture *f, unsigned int n)
 {
 	uint64_t a = build(f, n);
@@ -422,7 +510,7 @@ static void test_bad_cpu_count(void **state)
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		memset(&e, 0, sizeof(e));
 		rsdp = 0x1234;
-		assert_int_equal(acpi_build(&f->m, bad[i], &rsdp, &e), -EINVAL);
+		assert_int_equal(acpi_build(&f->m, bad[i], NULL, 0, &rsdp, &e), -EINVAL);
 		assert_true(e.msg[0] != '\0');
 		assert_int_equal(rsdp, 0x1234);
 		for (j = 0; j < X86_ACPI_MAX; j++)
@@ -440,7 +528,7 @@ static void check_too_small(uint64_t size)
 	assert_non_null(buf);
 	memset(buf, 0xa5, size);
 	gmem_wrap(&m, buf, size);
-	assert_int_equal(acpi_build(&m, 1, &rsdp, &e), -EFAULT);
+	assert_int_equal(acpi_build(&m, 1, NULL, 0, &rsdp, &e), -EFAULT);
 	assert_non_null(strstr(e.msg, "ACPI"));
 	assert_int_equal(rsdp, 0x1234);
 	for (i = 0; i < size; i++)
@@ -470,7 +558,7 @@ static void test_memory_just_enough(void **state)
 	(void)state;
 	assert_non_null(buf);
 	gmem_wrap(&m, buf, size);
-	assert_int_equal(acpi_build(&m, ACPI_MAX_CPUS, &rsdp, &e), 0);
+	assert_int_equal(acpi_build(&m, ACPI_MAX_CPUS, NULL, 0, &rsdp, &e), 0);
 	assert_int_equal(rsdp, X86_ACPI_ADDR);
 	free(buf);
 }
@@ -496,6 +584,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_fadt, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_dsdt_s5, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_dsdt_com1, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_dsdt_virtio, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_virtio_bad, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_madt_1, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_madt_2, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_madt_8, setup, teardown),

@@ -26,8 +26,10 @@
 #include <assert.h>
 #include <errno.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 
+#include "aml.h"
 #include "layout.h"
 
 static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "ACPI tables are little-endian");
@@ -256,57 +258,85 @@ static_assert(sizeof(struct acpi_madt_lapic_nmi) == 6, "MADT Local APIC NMI");
 #define ACPI_MADT_ALL_PROCESSORS 0xff
 
 /*
- * The DSDT's AML, hand-encoded (ACPI 6.5 section 20 for the grammar,
- * section 6.4 for resource descriptors).
+ * The DSDT (built with aml.c):
  *
- * 1. Name (_S5, Package (0x02) { SLP_TYP, Zero })
+ *   Name (_S5, Package (2) { SLP_TYP, Zero })
+ *   Scope (\_SB) {
+ *     Device (COM1) { _HID EisaId ("PNP0501"), _UID 0,
+ *                     _CRS { IO (Decode16, 0x3F8, 0x3F8, 1, 8), IRQNoFlags () {4} } }
+ *     Device (VR00) { _HID "LNRO0005", _UID 0,
+ *                     _CRS { Memory32Fixed (ReadWrite, base, 0x1000),
+ *                            Interrupt (ResourceConsumer, Edge, ActiveHigh, Exclusive) {gsi} } }
+ *     ... one VRnn per virtio-mmio device
+ *   }
  *
- *   08           NameOp
- *   5F 53 35 5F  NameSeg "_S5_" (names are four characters, '_'-padded;
- *                a single NameSeg is resolved in the root scope, which is
- *                where the table's code starts)
- *   12           PackageOp
- *   05           PkgLength, one-byte form (bits 7:6 = 0 extra bytes,
- *                bits 5:0 = length); it counts itself and everything up
- *                to the end of the package: 1 + 1 + 2 + 1 = 5
- *   02           NumElements
- *   0A nn        BytePrefix, SLP_TYPa (ZeroOp/OneOp would also do for 0/1,
- *                but BytePrefix encodes any value 0..255 uniformly)
- *   00           ZeroOp, SLP_TYPb (unused in hardware-reduced ACPI)
- *
- * 2. Scope (\_SB) { Device (COM1) { _HID PNP0501, _UID 0, _CRS } }
- *
- *   A hardware-reduced platform has no legacy PIC, so Linux sets up no
- *   ISA interrupt by itself: the UART's IRQ 4 is only wired (IOAPIC pin 4,
- *   edge, active high) once a device claims it through _CRS, exactly as
- *   on a PC whose firmware lists COM1.
- *
- *   10 33        ScopeOp, PkgLength 0x33 = 1 + 5 + 45
- *   5C 5F53425F  RootChar '\', NameSeg "_SB_"
- *   5B 82 2B     DeviceOp (ExtOpPrefix 5B, 82), PkgLength 0x2B = 1 + 4 + 38
- *   "COM1"       NameSeg
- *   08 _HID 0C 41 D0 05 01   Name (_HID, EisaId ("PNP0501")): DWordPrefix and
- *                the compressed EISA id ("PNP" in 5-bit letters, big-endian
- *                41 D0, then product 05 01)
- *   08 _UID 00   Name (_UID, Zero)
- *   08 _CRS 11 10 0A 0D <13 bytes>   Name (_CRS, Buffer (13) {...}):
- *     47 01 F8 03 F8 03 01 08   IO (Decode16, 0x3F8, 0x3F8, 1, 8)
- *     22 10 00                  IRQNoFlags () {4}  (mask bit 4)
- *     79 00                     EndTag, checksum 0 ("treat as valid")
+ * \_S5: a guest "poweroff" writes (SLP_TYP << 2) | SLP_EN to the sleep
+ * control register.  COM1: a hardware-reduced platform has no legacy PIC,
+ * so Linux sets up no ISA interrupt by itself; the UART's IRQ 4 is only
+ * wired (IOAPIC pin 4, edge, active high) once a device claims it through
+ * _CRS, as on a PC whose firmware lists COM1.  VRnn: "LNRO0005" is the
+ * ACPI id Linux's virtio_mmio driver matches, which works on kernels built
+ * without CONFIG_VIRTIO_MMIO_CMDLINE_DEVICES (Debian's, for one).
  */
 static_assert(X86_ACPI_S5_SLP_TYP <= 7, "SLP_TYP is a 3-bit field");
-static_assert(X86_COM1_PORT == 0x3f8 && X86_COM1_IRQ == 4, "the COM1 AML encodes 0x3F8, IRQ 4");
-static const uint8_t acpi_dsdt_aml[] = {
-    0x08, '_', 'S', '5', '_', 0x12, 0x05, 0x02, 0x0a, X86_ACPI_S5_SLP_TYP, 0x00,
-    0x10, 0x33, '\\', '_', 'S', 'B', '_',
-    0x5b, 0x82, 0x2b, 'C', 'O', 'M', '1',
-    0x08, '_', 'H', 'I', 'D', 0x0c, 0x41, 0xd0, 0x05, 0x01,
-    0x08, '_', 'U', 'I', 'D', 0x00,
-    0x08, '_', 'C', 'R', 'S', 0x11, 0x10, 0x0a, 0x0d,
-    0x47, 0x01, 0xf8, 0x03, 0xf8, 0x03, 0x01, 0x08,
-    0x22, 0x10, 0x00,
-    0x79, 0x00,
-};
+
+/*
+ * Room for the DSDT's AML.  Measured: 63 bytes without virtio devices, and
+ * 60 or 61 more per device (1038 bytes with 16); 64 per device leaves a
+ * margin for the scope's longer PkgLength.
+ */
+#define ACPI_DSDT_AML_MAX 2048
+static_assert(64 + ACPI_MAX_MMIO_DEVICES * 64 <= ACPI_DSDT_AML_MAX, "DSDT AML buffer too small");
+
+static void dsdt_virtio_device(struct aml *sb, unsigned int index,
+			       const struct acpi_mmio_device *d)
+{
+	uint8_t crs_buf[32], dev_buf[128];
+	struct aml crs, dev;
+	char name[5];
+
+	aml_init(&crs, crs_buf, sizeof(crs_buf));
+	aml_res_mem32_fixed(&crs, (uint32_t)d->base, d->size);
+	aml_res_ext_irq_edge(&crs, d->gsi);
+	aml_res_end(&crs);
+	aml_init(&dev, dev_buf, sizeof(dev_buf));
+	aml_name_string(&dev, "_HID", "LNRO0005");
+	aml_name_integer(&dev, "_UID", index);
+	aml_name_buffer(&dev, "_CRS", crs.buf, crs.len);
+	snprintf(name, sizeof(name), "VR%02u", index % 100);
+	aml_device(sb, name, &dev);
+}
+
+/* The DSDT's AML into @a.  Returns false if it did not fit. */
+static bool dsdt_aml(struct aml *a, const struct acpi_mmio_device *virtio, unsigned int nr_virtio)
+{
+	uint8_t s5_buf[16], sb_buf[ACPI_DSDT_AML_MAX], crs_buf[32], com_buf[64], el_buf[8];
+	struct aml s5, el, sb, crs, com;
+	unsigned int i;
+
+	aml_init(&el, el_buf, sizeof(el_buf));
+	aml_integer(&el, X86_ACPI_S5_SLP_TYP); /* SLP_TYPa */
+	aml_integer(&el, 0);                   /* SLP_TYPb, unused in hardware-reduced ACPI */
+	aml_init(&s5, s5_buf, sizeof(s5_buf));
+	aml_package(&s5, 2, &el);
+	aml_name_object(a, "_S5_", &s5);
+
+	aml_init(&crs, crs_buf, sizeof(crs_buf));
+	aml_res_io(&crs, X86_COM1_PORT, 8);
+	aml_res_irq_noflags(&crs, X86_COM1_IRQ);
+	aml_res_end(&crs);
+	aml_init(&com, com_buf, sizeof(com_buf));
+	aml_name_eisaid(&com, "_HID", "PNP0501");
+	aml_name_integer(&com, "_UID", 0);
+	aml_name_buffer(&com, "_CRS", crs.buf, crs.len);
+
+	aml_init(&sb, sb_buf, sizeof(sb_buf));
+	aml_device(&sb, "COM1", &com);
+	for (i = 0; i < nr_virtio; i++)
+		dsdt_virtio_device(&sb, i, &virtio[i]);
+	aml_scope(a, "\\_SB_", &sb);
+	return !a->overflow;
+}
 
 /* DSDT revision 2: integers are 64 bits wide (not that we use any). */
 #define ACPI_DSDT_REVISION 2
@@ -322,7 +352,7 @@ static size_t align_up(size_t v, size_t a)
 /* Worst case: all tables at 16-byte alignment with ACPI_MAX_CPUS LAPICs. */
 #define ACPI_AREA_NEEDED                                                                           \
 	(ACPI_ALIGN * 5 + sizeof(struct acpi_rsdp) + sizeof(struct acpi_xsdt) +                    \
-	 sizeof(struct acpi_fadt) + sizeof(struct acpi_sdt_header) + sizeof(acpi_dsdt_aml) +       \
+	 sizeof(struct acpi_fadt) + sizeof(struct acpi_sdt_header) + ACPI_DSDT_AML_MAX +           \
 	 sizeof(struct acpi_madt) + ACPI_MAX_CPUS * sizeof(struct acpi_madt_lapic) +               \
 	 sizeof(struct acpi_madt_ioapic) + sizeof(struct acpi_madt_iso) +                          \
 	 sizeof(struct acpi_madt_lapic_nmi))
@@ -392,14 +422,25 @@ static struct acpi_gas io_byte_reg(uint16_t port)
 	};
 }
 
-static uint64_t build_dsdt(struct acpi_area *a)
+static uint64_t build_dsdt(struct acpi_area *a, const struct acpi_mmio_device *virtio,
+			   unsigned int nr_virtio)
 {
-	uint32_t len = sizeof(struct acpi_sdt_header) + sizeof(acpi_dsdt_aml);
+	uint8_t aml_buf[ACPI_DSDT_AML_MAX];
+	struct aml aml;
+	struct acpi_sdt_header *h;
 	uint64_t gpa;
-	struct acpi_sdt_header *h = area_alloc(a, len, &gpa);
+	uint32_t len;
+	bool ok;
 
+	aml_init(&aml, aml_buf, sizeof(aml_buf));
+	ok = dsdt_aml(&aml, virtio, nr_virtio);
+	/* Cannot trigger: the static_assert on ACPI_DSDT_AML_MAX bounds it. */
+	assert(ok);
+	(void)ok;
+	len = (uint32_t)(sizeof(struct acpi_sdt_header) + aml.len);
+	h = area_alloc(a, len, &gpa);
 	sdt_header(h, "DSDT", len, ACPI_DSDT_REVISION);
-	memcpy(h + 1, acpi_dsdt_aml, sizeof(acpi_dsdt_aml));
+	memcpy(h + 1, aml.buf, aml.len);
 	sdt_finish(h);
 	return gpa;
 }
@@ -506,15 +547,25 @@ static uint64_t build_xsdt(struct acpi_area *a, uint64_t fadt, uint64_t madt)
 	return gpa;
 }
 
-int acpi_build(struct guest_mem *m, unsigned int nr_cpus, uint64_t *rsdp_gpa, struct error *e)
+int acpi_build(struct guest_mem *m, unsigned int nr_cpus, const struct acpi_mmio_device *virtio,
+	       unsigned int nr_virtio, uint64_t *rsdp_gpa, struct error *e)
 {
 	struct acpi_area a = {0};
 	struct acpi_rsdp *rsdp;
 	uint64_t gpa, dsdt, fadt, madt;
+	unsigned int i;
 
 	if (nr_cpus < 1 || nr_cpus > ACPI_MAX_CPUS)
 		return error_set(e, -EINVAL, "acpi: %u vCPUs requested, must be 1..%u", nr_cpus,
 				 ACPI_MAX_CPUS);
+	if (nr_virtio > ACPI_MAX_MMIO_DEVICES || (nr_virtio && !virtio))
+		return error_set(e, -EINVAL, "acpi: %u virtio devices, at most %u", nr_virtio,
+				 ACPI_MAX_MMIO_DEVICES);
+	for (i = 0; i < nr_virtio; i++)
+		if (virtio[i].base + virtio[i].size > 0x100000000ULL || !virtio[i].size)
+			return error_set(e, -EINVAL, "acpi: virtio device %u at %#llx+%#x is not "
+					 "below 4 GiB", i, (unsigned long long)virtio[i].base,
+					 virtio[i].size);
 	/* The one bounds check: every table below lies inside this range. */
 	a.base = gmem_ptr(m, X86_ACPI_ADDR, X86_ACPI_MAX);
 	if (!a.base)
@@ -527,7 +578,7 @@ int acpi_build(struct guest_mem *m, unsigned int nr_cpus, uint64_t *rsdp_gpa, st
 
 	/* RSDP first, at the start of the area. */
 	rsdp = area_alloc(&a, sizeof(*rsdp), &gpa);
-	dsdt = build_dsdt(&a);
+	dsdt = build_dsdt(&a, virtio, nr_virtio);
 	fadt = build_fadt(&a, dsdt);
 	madt = build_madt(&a, nr_cpus);
 
