@@ -1,17 +1,45 @@
 #!/bin/bash
-# make-initrd.sh OUT
+# make-initrd.sh OUT [--modules KERNEL_DIR NAME...] [--bin PATH...]
 #
 # Build the integration-test guest's initramfs: a gzip'd newc cpio with
 # busybox-static, its applet symlinks, /dev/console, and
 # tests/integration/guest/init as /init. Needs no root.
+#
+#   --modules KERNEL_DIR NAME...   kernel modules NAME... from the extracted
+#                                  kernel package KERNEL_DIR, with their
+#                                  dependencies, decompressed into
+#                                  /lib/modules/mvm/ with a modules.load
+#                                  list that /init loads in order
+#   --bin PATH...                  static executables, copied to /usr/bin
+# (the two lists end at the next option)
 set -euo pipefail
 
 prog=make-initrd.sh
 die() { printf '%s: error: %s\n' "$prog" "$*" >&2; exit 1; }
 
-[[ $# -eq 1 ]] || { echo "usage: $prog OUT" >&2; exit 2; }
+usage() { echo "usage: $prog OUT [--modules KERNEL_DIR NAME...] [--bin PATH...]" >&2; exit 2; }
+[[ $# -ge 1 ]] || usage
 out=$1
+shift
+kdir='' modules=() bins=()
+while [[ $# -gt 0 ]]; do
+    case $1 in
+        --modules)
+            [[ $# -ge 2 ]] || usage
+            kdir=$2
+            shift 2
+            while [[ $# -gt 0 && $1 != --* ]]; do modules+=("$1"); shift; done
+            ;;
+        --bin)
+            shift
+            while [[ $# -gt 0 && $1 != --* ]]; do bins+=("$1"); shift; done
+            ;;
+        *) usage ;;
+    esac
+done
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=../../lab/modules.sh
+. "$here/../../lab/modules.sh"
 init=$here/guest/init
 [[ -f $init ]] || die "missing $init"
 
@@ -38,6 +66,20 @@ while IFS= read -r applet; do
 done < <("$bb" --list-full)
 cp "$init" "$root/init"
 chmod 755 "$root/init"
+if [[ ${#modules[@]} -gt 0 ]]; then
+    moddir=$(modules_dir "$kdir") || die "no kernel modules in $kdir"
+    mkdir -p "$root/lib/modules/mvm"
+    : >"$root/lib/modules/mvm/modules.load"
+    modules_stage "$moddir" "$root/lib/modules/mvm" "$root/lib/modules/mvm/modules.load" \
+        "${modules[@]}" || die "cannot stage kernel modules ${modules[*]}"
+fi
+for b in "${bins[@]}"; do
+    [[ -f $b && -x $b ]] || die "--bin $b: not an executable file"
+    if ldd "$b" >/dev/null 2>&1; then
+        die "--bin $b is dynamically linked; the guest has no shared libraries"
+    fi
+    cp "$b" "$root/usr/bin/"
+done
 
 # newc entry for a character device, so that the kernel can open
 # /dev/console for /init before devtmpfs is mounted (mknod would need root).

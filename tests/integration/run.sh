@@ -55,8 +55,11 @@ for f in "$kdir"/boot/vmlinuz-*; do
 done
 [[ -n $kernel ]] || setup_failed "no boot/vmlinuz-* in $kdir"
 
+# The test guest's initramfs, with the modules the virtio cases need from
+# the same kernel package (Debian builds these drivers as modules).
 initrd=$work/initrd.gz
-"$here/make-initrd.sh" "$initrd" || setup_failed "make-initrd.sh failed"
+"$here/make-initrd.sh" "$initrd" --modules "$kdir" virtio_mmio virtio-rng ||
+    setup_failed "make-initrd.sh failed"
 
 # PVH ELF vmlinux, re-extracted only when the kernel or the extractor changed.
 # Without it the PVH cases fail with the reason; the others still run.
