@@ -37,6 +37,10 @@ static const char usage_text[] =
 	"      --console FILE|-  where the serial console (ttyS0) goes: '-' is this\n"
 	"                        terminal, input included (default); FILE receives\n"
 	"                        output only and is replaced\n"
+	"      --rng             add a virtio-rng device (entropy from the host)\n"
+	"      --virtio-cmdline  announce virtio devices with virtio_mmio.device= on the\n"
+	"                        kernel command line instead of in ACPI (for kernels\n"
+	"                        built with CONFIG_VIRTIO_MMIO_CMDLINE_DEVICES)\n"
 	"  -h, --help            show this help\n"
 	"  -V, --version         show the version\n"
 	"\n"
@@ -54,7 +58,7 @@ static const char usage_text[] =
 	"\n"
 	"SIGQUIT makes every vCPU print its registers on stderr; the VM goes on.\n";
 
-enum { OPT_CONSOLE = 256 };
+enum { OPT_CONSOLE = 256, OPT_RNG, OPT_VIRTIO_CMDLINE };
 
 static const struct option long_options[] = {
 	{"kernel", required_argument, NULL, 'k'},
@@ -63,6 +67,8 @@ static const struct option long_options[] = {
 	{"mem", required_argument, NULL, 'm'},
 	{"cpus", required_argument, NULL, 'p'},
 	{"console", required_argument, NULL, OPT_CONSOLE},
+	{"rng", no_argument, NULL, OPT_RNG},
+	{"virtio-cmdline", no_argument, NULL, OPT_VIRTIO_CMDLINE},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
 	{NULL, 0, NULL, 0},
@@ -160,6 +166,12 @@ int main(int argc, char **argv)
 			break;
 		case OPT_CONSOLE:
 			con.path = strcmp(optarg, "-") ? optarg : NULL;
+			break;
+		case OPT_RNG:
+			cfg.rng = true;
+			break;
+		case OPT_VIRTIO_CMDLINE:
+			cfg.virtio_cmdline = true;
 			break;
 		case 'h':
 			fputs(usage_text, stdout);

@@ -19,10 +19,24 @@
 
 #include "../lib/common/error.h"
 
+/*
+ * What a virtio device's worker thread may do, besides the basics every
+ * worker needs (epoll, eventfds, reading and writing its descriptors,
+ * futexes, memory, an interrupt line, getrandom, leaving):
+ */
+enum sandbox_device {
+	SANDBOX_DEVICE_BASIC,  /* nothing more (rng, console) */
+	SANDBOX_DEVICE_DISK,   /* positioned I/O, flush, discard on its image files */
+	SANDBOX_DEVICE_SOCKET, /* Unix-domain sockets: connect, accept, shutdown */
+};
+
 /* Filter for a vCPU thread; call on that thread.  Returns 0 or -errno. */
 int sandbox_vcpu_thread(struct error *e);
 
 /* Filter for the main thread's event loop; call on it.  Returns 0 or -errno. */
 int sandbox_main_thread(struct error *e);
+
+/* Filter for a device worker with @profile (enum sandbox_device); call on it. */
+int sandbox_device_thread(unsigned int profile, struct error *e);
 
 #endif

@@ -75,12 +75,20 @@ static int vm_check_config(const struct vm_config *cfg, struct error *e)
 static int vm_load_guest(struct vm *vm, const struct vm_config *cfg, struct boot_entry *entry,
 			 struct error *e)
 {
-	struct boot_config bc = {.cmdline = cfg->cmdline ? cfg->cmdline : ""};
+	struct boot_config bc = {0};
+	char *cmdline = NULL;
 	int err;
 
-	err = file_map(cfg->kernel_path, "kernel", &bc.kernel, &bc.kernel_len, e);
+	err = vm_virtio_cmdline(vm, cfg->cmdline ? cfg->cmdline : "", &cmdline, e);
 	if (err)
 		return err;
+	bc.cmdline = cmdline;
+
+	err = file_map(cfg->kernel_path, "kernel", &bc.kernel, &bc.kernel_len, e);
+	if (err) {
+		free(cmdline);
+		return err;
+	}
 	if (bc.kernel_len == 0) {
 		err = error_set(e, -ENOEXEC, "kernel '%s' is empty", cfg->kernel_path);
 		goto out;
@@ -90,7 +98,7 @@ static int vm_load_guest(struct vm *vm, const struct vm_config *cfg, struct boot
 		if (err)
 			goto out;
 	}
-	err = acpi_build(&vm->mem, vm->nr_cpus, NULL, 0, &bc.acpi_rsdp_gpa, e);
+	err = vm_virtio_acpi(vm, &bc.acpi_rsdp_gpa, e);
 	if (!err)
 		err = x86_write_boot_tables(&vm->mem, e);
 	if (!err) {
@@ -101,6 +109,7 @@ static int vm_load_guest(struct vm *vm, const struct vm_config *cfg, struct boot
 out:
 	file_unmap(bc.kernel, bc.kernel_len);
 	file_unmap(bc.initrd, bc.initrd_len);
+	free(cmdline);
 	return err;
 }
 
@@ -204,14 +213,21 @@ int vm_create(struct vm *vm, const struct vm_config *cfg, struct error *e)
 	if (vm->exit_event_fd < 0)
 		return error_set(e, -errno, "eventfd: %s", strerror(errno));
 
-	/* Images first: a bad kernel or initrd is reported before KVM is touched. */
+	/*
+	 * Devices' backends and the images first: a bad disk, kernel or
+	 * initrd is reported before KVM is touched.
+	 */
 	err = gmem_alloc(&vm->mem, cfg->mem_mib << 20, e);
+	if (!err)
+		err = vm_virtio_create(vm, cfg, e);
 	if (!err)
 		err = vm_load_guest(vm, cfg, &entry, e);
 	if (!err)
 		err = vm_create_kvm(vm, e);
 	if (!err)
 		err = vm_create_devices(vm, cfg, e);
+	if (!err)
+		err = vm_virtio_attach(vm, e);
 	if (!err)
 		err = kvm_supported_cpuid(vm->kvm_fd, &cpuid, e);
 	if (err)
@@ -253,6 +269,11 @@ int vm_start(struct vm *vm, struct error *e)
 	/* Block the signals mvm handles before threads exist, so all inherit it. */
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	err = vm_virtio_start(vm, e);
+	if (err) {
+		vm_request_exit(vm, MVM_EXIT_ERROR, "device start failed");
+		return err;
+	}
 	for (i = 0; i < vm->nr_cpus; i++) {
 		err = vcpu_start(&vm->vcpus[i], e);
 		if (err) {
@@ -357,6 +378,7 @@ void vm_destroy(struct vm *vm)
 		free(vm->vcpus);
 		vm->vcpus = NULL;
 	}
+	vm_virtio_destroy(vm);
 	if (vm->vm_fd >= 0)
 		close(vm->vm_fd);
 	if (vm->kvm_fd >= 0)

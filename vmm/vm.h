@@ -31,6 +31,8 @@
 #include "memory.h"
 #include "../lib/common/error.h"
 
+#define VM_MAX_VIRTIO 10 /* virtio-mmio slots (one ISA interrupt each) */
+
 #define VM_MIN_MEM_MIB 16
 #define VM_MAX_MEM_MIB (1024ULL * 1024) /* 1 TiB */
 #define VM_DEFAULT_MEM_MIB 256
@@ -44,6 +46,8 @@ struct vm_config {
 	int console_in_fd;  /* -1: no console input */
 	int console_out_fd; /* where ttyS0 output goes */
 	bool console_escape; /* Ctrl-A x ends the VM (interactive terminal) */
+	bool rng;            /* add a virtio-rng device */
+	bool virtio_cmdline; /* announce virtio devices on the command line, not in ACPI */
 };
 
 struct vm;
@@ -59,6 +63,18 @@ struct vcpu {
 	atomic_bool dump_requested; /* print registers at the next exit (SIGQUIT) */
 };
 
+struct virtio_device;
+
+/* One virtio-mmio device of the VM (vm_virtio.c). */
+struct vm_virtio_slot {
+	struct vm *vm;
+	struct virtio_device *dev;
+	void (*destroy)(struct virtio_device *d);
+	uint64_t base;    /* guest-physical address of its 4 KiB register slot */
+	unsigned int gsi; /* its (edge-triggered, ISA) interrupt */
+	int irqfd;        /* eventfd attached with KVM_IRQFD, or -1 */
+};
+
 struct vm {
 	int kvm_fd;
 	int vm_fd;
@@ -71,6 +87,9 @@ struct vm {
 	struct serial com1;
 	struct i8042 i8042;
 	struct acpi_pm acpi_pm;
+	struct vm_virtio_slot virtio[VM_MAX_VIRTIO];
+	unsigned int nr_virtio;
+	bool virtio_cmdline;
 
 	int console_in_fd;
 	bool console_escape;
@@ -91,6 +110,22 @@ void vm_request_exit(struct vm *vm, enum mvm_exit code, const char *why);
 
 /* Why the VM ended (the winning request's text). */
 const char *vm_exit_reason(const struct vm *vm);
+
+/*
+ * vm_virtio.c: make the virtio devices @cfg asks for (opening their
+ * backends, so user errors show before anything runs) and give each a
+ * slot.  Then, with the slots known, the kernel command line with a
+ * virtio_mmio.device= word per device (*@out is malloc'd); once KVM exists,
+ * attach them (MMIO range, irqfd, ioeventfds); in vm_start(), start their
+ * workers; in vm_destroy(), free them.  All return 0 or -errno with @e.
+ */
+int vm_virtio_create(struct vm *vm, const struct vm_config *cfg, struct error *e);
+int vm_virtio_cmdline(const struct vm *vm, const char *user, char **out, struct error *e);
+/* vm_virtio.c: the ACPI tables, with the virtio devices in the DSDT unless announced on the command line. */
+int vm_virtio_acpi(struct vm *vm, uint64_t *rsdp_gpa, struct error *e);
+int vm_virtio_attach(struct vm *vm, struct error *e);
+int vm_virtio_start(struct vm *vm, struct error *e);
+void vm_virtio_destroy(struct vm *vm);
 
 /* vcpu.c: create vCPU @index (fd, run area, CPUID, MSRs, LAPIC). */
 int vcpu_create(struct vm *vm, unsigned int index, const struct kvm_cpuid2 *supported,

@@ -201,6 +201,19 @@ case_reboot_bios() {
     expect_line MVM-GUEST-ACTION=reboot
 }
 
+case_rng() {
+    run_mvm --kernel "$kernel" --initrd "$initrd" --rng --cmdline "$cmdline_base mvmtest=rng"
+    expect_rc 0 "guest powered off"
+    expect_line MVM-RNG-CURRENT=virtio_rng.0
+    expect_line MVM-RNG-BYTES=4096
+    local distinct
+    distinct=$(console | sed -n 's/^MVM-RNG-DISTINCT=//p')
+    # 4 KiB of random bytes show all (or nearly all) 256 values.
+    if [[ -z $distinct ]] || ((distinct < 240)); then
+        problem "only ${distinct:-no} distinct byte values in 4 KiB from /dev/hwrng"
+    fi
+}
+
 case_corrupt_random() {
     local bad=$tmp/random.img
     head -c 1048576 /dev/urandom >"$bad"
@@ -241,6 +254,7 @@ t reboot-kbd-reset case_reboot_kbd
 t reboot-bios-reset case_reboot_bios
 t panic-reset case_panic
 t reboot-reset case_reboot
+t virtio-rng case_rng
 
 echo "1..$num"
 [[ $failed -eq 0 ]]
