@@ -20,9 +20,11 @@ struct console_escape {
 };
 
 /*
- * Copy @in to @out (at least @n bytes long) minus the escape sequences.
- * Returns the number of bytes for the guest; sets *quit when Ctrl-A x was
- * typed (bytes after it are dropped).
+ * Copy @in to @out minus the escape sequences.  Returns the number of
+ * bytes for the guest, at most @n + 1: a Ctrl-A left pending by the
+ * previous call comes out together with the byte that follows it, so
+ * @out must hold @n + 1 bytes (or @n when !st->armed).  Sets *quit when
+ * Ctrl-A x was typed (bytes after it are dropped).
  */
 size_t console_filter(struct console_escape *st, const uint8_t *in, size_t n, uint8_t *out,
 		      bool *quit);

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "console.h"
+#include "devices/virtio/virtio.h"
 #include "kvm.h"
 #include "sandbox.h"
 #include "x86/acpi.h"
@@ -287,11 +288,14 @@ int vm_start(struct vm *vm, struct error *e)
 /* Forward console input to the UART.  Returns false when input has ended. */
 static bool vm_console_input(struct vm *vm, struct console_escape *esc)
 {
-	uint8_t in[SERIAL_RX_FIFO], out[SERIAL_RX_FIFO];
+	uint8_t in[SERIAL_RX_FIFO], out[SERIAL_RX_FIFO + 1];
 	size_t space = serial_rx_space(&vm->com1);
 	ssize_t n;
 	bool quit = false;
 
+	/* A pending Ctrl-A comes out with the next byte: leave room for it. */
+	if (vm->console_escape && esc->armed && space)
+		space--;
 	if (space == 0)
 		return true;
 	n = read(vm->console_in_fd, in, space);
@@ -343,6 +347,8 @@ int vm_run(struct vm *vm)
 			if (read(sfd, &si, sizeof(si)) == sizeof(si) && si.ssi_signo == SIGQUIT) {
 				for (i = 0; i < vm->nr_cpus; i++)
 					vcpu_request_dump(&vm->vcpus[i]);
+				for (i = 0; i < vm->nr_virtio; i++)
+					virtio_device_dump(vm->virtio[i].dev, stderr);
 			} else if (si.ssi_signo) {
 				char why[48];
 

@@ -71,8 +71,10 @@ struct vm_virtio_slot {
 	struct virtio_device *dev;
 	void (*destroy)(struct virtio_device *d);
 	uint64_t base;    /* guest-physical address of its 4 KiB register slot */
-	unsigned int gsi; /* its (edge-triggered, ISA) interrupt */
+	unsigned int gsi; /* its interrupt line (an ISA one) */
+	bool level;       /* level-triggered (ACPI), else edge (command line) */
 	int irqfd;        /* eventfd attached with KVM_IRQFD, or -1 */
+	int resample_fd;  /* KVM's resample eventfd for a level irqfd, or -1 */
 };
 
 struct vm {

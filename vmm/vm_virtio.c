@@ -35,11 +35,25 @@
  */
 static const unsigned int virtio_gsis[VM_MAX_VIRTIO] = {5, 6, 7, 10, 11, 12, 3, 13, 14, 15};
 
-/* Interrupt the guest for slot @opaque: a pulse on its edge-triggered line. */
+/*
+ * The slot's interrupt line.  Level-triggered (ACPI): with an irqfd in
+ * resample mode, a write asserts the line and KVM lowers it when the guest
+ * ends the interrupt, telling us through the resample eventfd (the worker
+ * then raises it again if the device still has bits set); without irqfd,
+ * KVM_IRQ_LINE follows the device's InterruptStatus.  Edge-triggered
+ * (command-line devices, which the guest sets up as ISA edge interrupts):
+ * a pulse per raise.
+ */
+static void vm_virtio_line(struct vm_virtio_slot *s, int level)
+{
+	struct kvm_irq_level irq = {.irq = s->gsi, .level = (uint32_t)level};
+
+	ioctl(s->vm->vm_fd, KVM_IRQ_LINE, &irq);
+}
+
 static void vm_virtio_raise(void *opaque)
 {
 	struct vm_virtio_slot *s = opaque;
-	struct kvm_irq_level irq = {.irq = s->gsi};
 	uint64_t one = 1;
 
 	if (s->irqfd >= 0) {
@@ -48,10 +62,18 @@ static void vm_virtio_raise(void *opaque)
 		}
 		return;
 	}
-	irq.level = 1;
-	ioctl(s->vm->vm_fd, KVM_IRQ_LINE, &irq);
-	irq.level = 0;
-	ioctl(s->vm->vm_fd, KVM_IRQ_LINE, &irq);
+	vm_virtio_line(s, 1);
+	if (!s->level)
+		vm_virtio_line(s, 0);
+}
+
+static void vm_virtio_lower(void *opaque)
+{
+	struct vm_virtio_slot *s = opaque;
+
+	/* A resampling irqfd is lowered by KVM at the guest's EOI. */
+	if (s->level && s->irqfd < 0)
+		vm_virtio_line(s, 0);
 }
 
 /* Take the next slot for a device about to be made; NULL when all are used. */
@@ -68,13 +90,14 @@ static struct vm_virtio_slot *vm_virtio_next_slot(struct vm *vm, struct error *e
 	s->vm = vm;
 	s->base = X86_VIRTIO_MMIO_BASE + vm->nr_virtio * X86_VIRTIO_MMIO_SIZE;
 	s->gsi = virtio_gsis[vm->nr_virtio];
-	s->irqfd = -1;
+	s->level = !vm->virtio_cmdline;
+	s->irqfd = s->resample_fd = -1;
 	return s;
 }
 
 static struct virtio_irq slot_irq(struct vm_virtio_slot *s)
 {
-	return (struct virtio_irq){vm_virtio_raise, s};
+	return (struct virtio_irq){vm_virtio_raise, s, vm_virtio_lower};
 }
 
 int vm_virtio_create(struct vm *vm, const struct vm_config *cfg, struct error *e)
@@ -122,7 +145,7 @@ int vm_virtio_acpi(struct vm *vm, uint64_t *rsdp_gpa, struct error *e)
 
 	for (i = 0; i < n; i++)
 		devs[i] = (struct acpi_mmio_device){vm->virtio[i].base, X86_VIRTIO_MMIO_SIZE,
-						    vm->virtio[i].gsi};
+						    vm->virtio[i].gsi, vm->virtio[i].level};
 	return acpi_build(&vm->mem, vm->nr_cpus, devs, n, rsdp_gpa, e);
 }
 
@@ -147,10 +170,53 @@ static int vm_virtio_ioeventfds(struct vm *vm, struct vm_virtio_slot *s, struct 
 	return 0;
 }
 
+/*
+ * MVM_VIRTIO_EXITS=1 makes mvm use the paths for a KVM without irqfd and
+ * ioeventfd (MMIO exits for kicks, KVM_IRQ_LINE for interrupts), so that
+ * they can be tested on any host.
+ */
+static bool vm_virtio_force_exits(void)
+{
+	const char *v = getenv("MVM_VIRTIO_EXITS");
+
+	return v && !strcmp(v, "1");
+}
+
+/* Attach an irqfd (with a resample eventfd for a level line) to slot @s's GSI. */
+static int vm_virtio_irqfd(struct vm *vm, struct vm_virtio_slot *s, struct error *e)
+{
+	struct kvm_irqfd irqfd = {.gsi = s->gsi};
+	int err;
+
+	s->irqfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (s->irqfd < 0)
+		return error_set(e, -errno, "eventfd: %s", strerror(errno));
+	irqfd.fd = (uint32_t)s->irqfd;
+	if (s->level) {
+		s->resample_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		if (s->resample_fd < 0)
+			return error_set(e, -errno, "eventfd: %s", strerror(errno));
+		irqfd.flags = KVM_IRQFD_FLAG_RESAMPLE;
+		irqfd.resamplefd = (uint32_t)s->resample_fd;
+	}
+	if (ioctl(vm->vm_fd, KVM_IRQFD, &irqfd) < 0)
+		return error_set(e, -errno, "%s: KVM_IRQFD: %s", s->dev->ops->name,
+				 strerror(errno));
+	if (s->level) {
+		err = virtio_device_watch_resample(s->dev, s->resample_fd);
+		if (err)
+			return error_set(e, err, "%s: cannot watch its resample eventfd: %s",
+					 s->dev->ops->name, strerror(-err));
+	}
+	return 0;
+}
+
 int vm_virtio_attach(struct vm *vm, struct error *e)
 {
-	bool have_irqfd = kvm_cap(vm->vm_fd, KVM_CAP_IRQFD) > 0;
-	bool have_ioeventfd = kvm_cap(vm->vm_fd, KVM_CAP_IOEVENTFD) > 0;
+	bool exits = vm_virtio_force_exits();
+	bool have_irqfd = !exits && kvm_cap(vm->vm_fd, KVM_CAP_IRQFD) > 0;
+	bool have_resample = have_irqfd && kvm_cap(vm->vm_fd, KVM_CAP_IRQFD_RESAMPLE) > 0;
+	bool have_ioeventfd = !exits && kvm_cap(vm->vm_fd, KVM_CAP_IOEVENTFD) > 0;
 	unsigned int i;
 	int err;
 
@@ -163,16 +229,11 @@ int vm_virtio_attach(struct vm *vm, struct error *e)
 			return error_set(e, err, "%s: cannot place it at %#llx: %s",
 					 s->dev->ops->name, (unsigned long long)s->base,
 					 strerror(-err));
-		if (have_irqfd) {
-			struct kvm_irqfd irqfd = {.gsi = s->gsi};
-
-			s->irqfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-			if (s->irqfd < 0)
-				return error_set(e, -errno, "eventfd: %s", strerror(errno));
-			irqfd.fd = (uint32_t)s->irqfd;
-			if (ioctl(vm->vm_fd, KVM_IRQFD, &irqfd) < 0)
-				return error_set(e, -errno, "%s: KVM_IRQFD: %s", s->dev->ops->name,
-						 strerror(errno));
+		/* A level line needs resampling to work through an irqfd. */
+		if (have_irqfd && (!s->level || have_resample)) {
+			err = vm_virtio_irqfd(vm, s, e);
+			if (err)
+				return err;
 		}
 		if (have_ioeventfd) {
 			err = vm_virtio_ioeventfds(vm, s, e);
@@ -219,8 +280,10 @@ void vm_virtio_destroy(struct vm *vm)
 			s->destroy(s->dev);
 		if (s->irqfd >= 0)
 			close(s->irqfd);
+		if (s->resample_fd >= 0)
+			close(s->resample_fd);
 		s->dev = NULL;
-		s->irqfd = -1;
+		s->irqfd = s->resample_fd = -1;
 	}
 	vm->nr_virtio = 0;
 }

@@ -334,9 +334,9 @@ static void test_dsdt_com1(void **state)
 static void test_dsdt_virtio(void **state)
 {
 	static const struct acpi_mmio_device devs[] = {
-	    {0xd0000000, 0x1000, 5},
-	    {0xd0001000, 0x1000, 6},
-	    {0xd0009000, 0x1000, 15},
+	    {0xd0000000, 0x1000, 5, true},
+	    {0xd0001000, 0x1000, 6, false},
+	    {0xd0009000, 0x1000, 15, true},
 	};
 	struct fixture *f = *state;
 	struct error e = {{0}};
@@ -385,7 +385,8 @@ static void test_dsdt_virtio(void **state)
 			gsi = rd32((uint8_t *)q + 17);
 			assert_int_equal(base, devs[found].base);
 			assert_int_equal(rd32((uint8_t *)q + 8), 0x1000);
-			assert_int_equal(q[15], 0x03); /* consumer, edge, active high */
+			/* consumer, active high; level (0x01) or edge (0x03) */
+			assert_int_equal(q[15], devs[found].level ? 0x01 : 0x03);
 			assert_int_equal(gsi, devs[found].gsi);
 			found++;
 		}

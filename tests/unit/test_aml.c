@@ -95,7 +95,7 @@ static void test_device_crs(void **state)
 	(void)state;
 	aml_init(&crs, crs_buf, sizeof(crs_buf));
 	aml_res_mem32_fixed(&crs, 0xd0001000, 0x1000);
-	aml_res_ext_irq_edge(&crs, 6);
+	aml_res_ext_irq(&crs, 6, false);
 	aml_res_end(&crs);
 	assert_int_equal(crs.len, 12 + 9 + 2);
 	assert_int_equal(crs_buf[0], 0x86);
@@ -109,6 +109,15 @@ static void test_device_crs(void **state)
 	assert_int_equal(crs_buf[16], 1);
 	assert_int_equal(crs_buf[17], 6);
 	assert_int_equal(crs_buf[21], 0x79);
+	/* Level-triggered: the edge bit (1) clear, still a consumer. */
+	aml_init(&crs, crs_buf, sizeof(crs_buf));
+	aml_res_ext_irq(&crs, 23, true);
+	assert_int_equal(crs_buf[3], 0x01);
+	assert_int_equal(crs_buf[5], 23);
+	aml_init(&crs, crs_buf, sizeof(crs_buf));
+	aml_res_mem32_fixed(&crs, 0xd0001000, 0x1000);
+	aml_res_ext_irq(&crs, 6, false);
+	aml_res_end(&crs);
 
 	aml_init(&dev, dev_buf, sizeof(dev_buf));
 	aml_name_buffer(&dev, "_CRS", crs.buf, crs.len);

@@ -55,6 +55,15 @@ static void test_escape(void **state)
 	assert_int_equal(filter(&st, "\x01z", out, &quit), 2);
 	assert_memory_equal(out, "\x01z", 2);
 	assert_false(quit);
+
+	/* A Ctrl-A pending from the last read: one byte in, two out (n + 1). */
+	st.armed = false;
+	assert_int_equal(filter(&st, "\x01", out, &quit), 0);
+	assert_true(st.armed);
+	memset(out, 0x55, sizeof(out));
+	assert_int_equal(filter(&st, "z", out, &quit), 2);
+	assert_memory_equal(out, "\x01z", 2);
+	assert_int_equal((unsigned char)out[2], 0x55); /* nothing past n + 1 */
 }
 
 int main(void)

@@ -328,6 +328,46 @@ static void test_reset_and_restart(void **state)
 	assert_int_equal(len, 8);
 }
 
+/*
+ * The line follows InterruptStatus: an ACK lowers it only when no bit
+ * remains, and a resample (the guest ended a level interrupt) raises it
+ * again only while bits are set.
+ */
+static void test_irq_line(void **state)
+{
+	struct vdrv_buf b;
+	uint32_t id, len, raised, lowered;
+
+	(void)state;
+	vdrv_start(&v, rng, ALL_FEATURES, 8); /* its reset lowered the line */
+	lowered = v.lowers;
+	b = (struct vdrv_buf){vdrv_alloc(&v, 8, 8), 8, true};
+	vdrv_add(&v, 0, &b, 1);
+	vdrv_kick(&v, 0);
+	assert_true(vdrv_used(&v, 0, &id, &len));
+	assert_int_equal(vdrv_read32(&v, 0x060), VIRTIO_INT_USED);
+	raised = v.irqs;
+	/* Still pending: a resample raises the line again. */
+	virtio_device_resample(rng);
+	assert_int_equal(v.irqs, raised + 1);
+	/* A config change adds a bit; acknowledging one of two keeps the line up. */
+	virtio_config_changed(rng);
+	assert_int_equal(vdrv_read32(&v, 0x060), VIRTIO_INT_USED | VIRTIO_INT_CONFIG);
+	vdrv_write32(&v, 0x064, VIRTIO_INT_USED);
+	assert_int_equal(v.lowers, lowered);
+	vdrv_write32(&v, 0x064, VIRTIO_INT_CONFIG);
+	assert_int_equal(v.lowers, lowered + 1);
+	/* Nothing pending: a resample leaves the line down. */
+	raised = v.irqs;
+	virtio_device_resample(rng);
+	assert_int_equal(v.irqs, raised);
+	/* A reset lowers it too. */
+	virtio_config_changed(rng);
+	vdrv_write32(&v, 0x070, 0);
+	assert_int_equal(v.lowers, lowered + 2);
+	assert_int_equal(vdrv_read32(&v, 0x060), 0);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -344,6 +384,7 @@ int main(void)
 	    T(test_isolation),
 	    T(test_rng_limits),
 	    T(test_reset_and_restart),
+	    T(test_irq_line),
 	};
 #undef T
 

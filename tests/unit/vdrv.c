@@ -34,9 +34,14 @@ void vdrv_free(struct vdrv *v)
 	v->ram = NULL;
 }
 
+static void vdrv_lower(void *opaque)
+{
+	((struct vdrv *)opaque)->lowers++;
+}
+
 struct virtio_irq vdrv_irq(struct vdrv *v)
 {
-	return (struct virtio_irq){vdrv_raise, v};
+	return (struct virtio_irq){vdrv_raise, v, vdrv_lower};
 }
 
 uint64_t vdrv_alloc(struct vdrv *v, size_t len, size_t align)

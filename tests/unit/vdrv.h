@@ -35,7 +35,8 @@ struct vdrv {
 	struct guest_mem mem;
 	uint64_t brk; /* bump allocator for rings and buffers */
 	struct virtio_device *dev;
-	unsigned int irqs; /* times the device raised its interrupt */
+	unsigned int irqs;   /* times the device raised its interrupt */
+	unsigned int lowers; /* times it lowered it */
 	struct vdrv_queue q[VIRTIO_MAX_QUEUES];
 };
 

@@ -266,7 +266,7 @@ static_assert(sizeof(struct acpi_madt_lapic_nmi) == 6, "MADT Local APIC NMI");
  *                     _CRS { IO (Decode16, 0x3F8, 0x3F8, 1, 8), IRQNoFlags () {4} } }
  *     Device (VR00) { _HID "LNRO0005", _UID 0,
  *                     _CRS { Memory32Fixed (ReadWrite, base, 0x1000),
- *                            Interrupt (ResourceConsumer, Edge, ActiveHigh, Exclusive) {gsi} } }
+ *                            Interrupt (ResourceConsumer, Level, ActiveHigh, Exclusive) {gsi} } }
  *     ... one VRnn per virtio-mmio device
  *   }
  *
@@ -297,7 +297,7 @@ static void dsdt_virtio_device(struct aml *sb, unsigned int index,
 
 	aml_init(&crs, crs_buf, sizeof(crs_buf));
 	aml_res_mem32_fixed(&crs, (uint32_t)d->base, d->size);
-	aml_res_ext_irq_edge(&crs, d->gsi);
+	aml_res_ext_irq(&crs, d->gsi, d->level);
 	aml_res_end(&crs);
 	aml_init(&dev, dev_buf, sizeof(dev_buf));
 	aml_name_string(&dev, "_HID", "LNRO0005");

@@ -21,6 +21,7 @@
 #ifndef MVM_X86_ACPI_H
 #define MVM_X86_ACPI_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "../memory.h"
@@ -36,7 +37,8 @@
 struct acpi_mmio_device {
 	uint64_t base; /* below 4 GiB */
 	uint32_t size;
-	uint32_t gsi;  /* edge-triggered, active high */
+	uint32_t gsi;  /* active high */
+	bool level;    /* level-triggered, else edge-triggered */
 };
 
 /*

@@ -229,11 +229,12 @@ void aml_res_mem32_fixed(struct aml *a, uint32_t base, uint32_t len)
 	aml_le(a, len, 4);
 }
 
-void aml_res_ext_irq_edge(struct aml *a, uint32_t gsi)
+void aml_res_ext_irq(struct aml *a, uint32_t gsi, bool level)
 {
 	aml_byte(a, RES_EXT_IRQ);
-	aml_le(a, 6, 2);   /* data length: flags, count, one interrupt */
-	aml_byte(a, 0x03); /* consumer, edge-triggered, active-high, exclusive */
+	aml_le(a, 6, 2); /* data length: flags, count, one interrupt */
+	/* bit 0 consumer; bit 1 edge (clear: level); active-high, exclusive */
+	aml_byte(a, level ? 0x01 : 0x03);
 	aml_byte(a, 1);
 	aml_le(a, gsi, 4);
 }

@@ -61,8 +61,8 @@ void aml_package(struct aml *a, uint8_t count, const struct aml *elements);
 void aml_res_io(struct aml *a, uint16_t port, uint8_t len);           /* IO (Decode16) */
 void aml_res_irq_noflags(struct aml *a, unsigned int irq);          /* IRQNoFlags, 0..15 */
 void aml_res_mem32_fixed(struct aml *a, uint32_t base, uint32_t len); /* read-write */
-/* Interrupt (ResourceConsumer, Edge, ActiveHigh, Exclusive) {@gsi} */
-void aml_res_ext_irq_edge(struct aml *a, uint32_t gsi);
+/* Interrupt (ResourceConsumer, Level or Edge, ActiveHigh, Exclusive) {@gsi} */
+void aml_res_ext_irq(struct aml *a, uint32_t gsi, bool level);
 void aml_res_end(struct aml *a);
 
 #endif

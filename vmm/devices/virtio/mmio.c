@@ -58,9 +58,28 @@ bool virtio_has_feature(const struct virtio_device *d, unsigned int bit)
 
 static void raise_irq(struct virtio_device *d, unsigned int bits)
 {
+	pthread_mutex_lock(&d->irq_lock);
 	atomic_fetch_or(&d->interrupt_status, bits);
 	if (d->irq.raise)
 		d->irq.raise(d->irq.opaque);
+	pthread_mutex_unlock(&d->irq_lock);
+}
+
+/* The driver acknowledged @bits: lower the line when none remain. */
+static void ack_irq(struct virtio_device *d, uint32_t bits)
+{
+	pthread_mutex_lock(&d->irq_lock);
+	if (!(atomic_fetch_and(&d->interrupt_status, ~bits) & ~bits) && d->irq.lower)
+		d->irq.lower(d->irq.opaque);
+	pthread_mutex_unlock(&d->irq_lock);
+}
+
+void virtio_device_resample(struct virtio_device *d)
+{
+	pthread_mutex_lock(&d->irq_lock);
+	if (atomic_load(&d->interrupt_status) && d->irq.raise)
+		d->irq.raise(d->irq.opaque);
+	pthread_mutex_unlock(&d->irq_lock);
 }
 
 void virtio_queue_notify_guest(struct virtio_device *d, unsigned int q)
@@ -105,7 +124,7 @@ static void device_reset(struct virtio_device *d)
 	d->device_features_sel = d->driver_features_sel = 0;
 	d->driver_features = 0;
 	d->queue_sel = 0;
-	atomic_store(&d->interrupt_status, 0);
+	ack_irq(d, ~0u);
 	for (q = 0; q < VIRTIO_MAX_QUEUES; q++) {
 		memset(&d->qreg[q], 0, sizeof(d->qreg[q]));
 		virtq_reset(&d->vq[q]);
@@ -270,7 +289,7 @@ static void write_reg(struct virtio_device *d, uint64_t off, uint32_t v)
 			queue_set_ready(d, q, v & 1);
 		break;
 	case REG_INTERRUPT_ACK:
-		atomic_fetch_and(&d->interrupt_status, ~v);
+		ack_irq(d, v);
 		break;
 	case REG_STATUS:
 		write_status(d, v);
@@ -347,7 +366,7 @@ static void virtio_mmio_write(void *opaque, uint64_t off, const uint8_t *data, u
 		return;
 	}
 	if (off == REG_INTERRUPT_ACK) {
-		atomic_fetch_and(&d->interrupt_status, ~v);
+		ack_irq(d, v); /* hot path: the irq lock only */
 		return;
 	}
 	pthread_mutex_lock(&d->lock);
@@ -359,3 +378,25 @@ const struct iobus_ops virtio_mmio_ops = {
 	.read = virtio_mmio_read,
 	.write = virtio_mmio_write,
 };
+
+void virtio_device_dump(const struct virtio_device *d, FILE *out)
+{
+	unsigned int q;
+
+	fprintf(out, "mvm: %s: status %#x%s%s, interrupt status %#x, features %#llx\n",
+		d->ops->name, d->status, d->active ? " active" : "", d->failed ? " failed" : "",
+		atomic_load(&d->interrupt_status), (unsigned long long)d->driver_features);
+	for (q = 0; q < d->ops->nr_queues; q++) {
+		struct virtq_state st;
+
+		if (!d->qreg[q].ready)
+			continue;
+		virtq_state(&d->vq[q], &st);
+		fprintf(out,
+			"  queue %u: size %u, avail %u (flags %#x), popped %u, used %u (flags %#x), "
+			"used_event %u, avail_event %u, last signalled %u%s%s\n",
+			q, d->vq[q].size, st.avail_idx, st.avail_flags, d->vq[q].last_avail,
+			st.used_idx, st.used_flags, st.used_event, st.avail_event, d->vq[q].signalled,
+			d->vq[q].event_idx ? " (event idx)" : "", d->vq[q].broken ? " BROKEN" : "");
+	}
+}

@@ -270,6 +270,19 @@ bool virtq_enable_notify(struct virtq *q, bool enable)
 	return virtq_has_avail(q);
 }
 
+void virtq_state(const struct virtq *q, struct virtq_state *st)
+{
+	memset(st, 0, sizeof(*st));
+	if (!q->size)
+		return;
+	st->avail_flags = load16(q->avail + AVAIL_FLAGS);
+	st->avail_idx = load16(q->avail + AVAIL_IDX);
+	st->used_event = load16(q->avail + AVAIL_RING + 2u * q->size);
+	st->used_flags = load16(q->used + USED_FLAGS);
+	st->used_idx = load16(q->used + USED_IDX);
+	st->avail_event = load16(q->used + USED_RING + (size_t)USED_ELEM_SIZE * q->size);
+}
+
 /* Copy between @buf and the iovecs @iov, skipping @off bytes first. */
 static size_t iov_copy(const struct iovec *iov, unsigned int n, size_t off, void *buf, size_t len,
 		       bool to_iov)

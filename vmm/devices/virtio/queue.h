@@ -127,6 +127,16 @@ bool virtq_should_notify(struct virtq *q);
 bool virtq_enable_notify(struct virtq *q, bool enable);
 
 /*
+ * The driver's side of the rings as they are now, for diagnostics: the
+ * available index, the used index (ours, as published), and the event
+ * indexes (used_event, avail_event) when EVENT_IDX is on.
+ */
+struct virtq_state {
+	uint16_t avail_idx, used_idx, used_event, avail_event, avail_flags, used_flags;
+};
+void virtq_state(const struct virtq *q, struct virtq_state *st);
+
+/*
  * Copy up to @len bytes from the chain's readable buffers, starting @off
  * bytes in, into @dst; or into its writable buffers from @src.  Return the
  * number of bytes copied.

@@ -36,6 +36,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "../../iobus.h"
 #include "../../memory.h"
@@ -71,7 +72,7 @@
 #define VIRTIO_MMIO_MAGIC 0x74726976 /* "virt" */
 #define VIRTIO_MMIO_VENDOR 0x4d564d00 /* "\0MVM" */
 
-#define VIRTIO_MAX_QUEUES 16
+#define VIRTIO_MAX_QUEUES 34 /* virtio-console: 16 ports and control, two queues each */
 
 struct virtio_device;
 
@@ -111,12 +112,29 @@ struct virtio_device_ops {
 
 	/* Queue @q was notified, or needs polling again (worker, lock held). */
 	void (*queue_notify)(struct virtio_device *d, unsigned int q);
+
+	/*
+	 * The VM is about to run: every device was created and every check
+	 * passed.  Commit what must not happen on a failed start (replacing
+	 * output files, say).  Return 0 or -errno (the VM then does not
+	 * start).  May be NULL.  Main thread, before the worker starts.
+	 */
+	int (*start)(struct virtio_device *d);
 };
 
-/* Called when the guest must be interrupted; the transport already set the status bits. */
+/*
+ * The device's interrupt line.  The transport keeps it in step with the
+ * InterruptStatus register: raise() when a bit is set, lower() (may be
+ * NULL) when the driver's InterruptACK clears the last one, and raise()
+ * again on a resample (virtio_device_watch_resample()) while bits remain.
+ * For a level-triggered line that makes the guest's interrupt follow the
+ * register, so no interrupt can be lost; an edge-triggered one gets a
+ * pulse per raise().  Both are called with the device's irq_lock held.
+ */
 struct virtio_irq {
 	void (*raise)(void *opaque);
 	void *opaque;
+	void (*lower)(void *opaque);
 };
 
 /* A file descriptor the worker watches for a device (its backend). */
@@ -136,6 +154,7 @@ struct virtio_device {
 	uint32_t queue_sel;
 	uint32_t config_generation;
 	atomic_uint interrupt_status;
+	pthread_mutex_t irq_lock;      /* orders status changes with line changes */
 	struct {
 		uint16_t num;
 		bool ready;
@@ -153,6 +172,7 @@ struct virtio_device {
 	void *watches;                 /* what each watched descriptor calls */
 	pthread_t thread;
 	bool thread_started;
+	bool initialized;              /* virtio_device_init() got far enough to undo */
 	bool lock_ready;
 	atomic_bool stop;
 	int (*thread_setup)(struct virtio_device *d); /* e.g. seccomp; may be NULL */
@@ -166,7 +186,10 @@ struct virtio_device {
 int virtio_device_init(struct virtio_device *d, const struct virtio_device_ops *ops, void *priv,
 		       const struct guest_mem *mem, struct virtio_irq irq);
 
-/* Start the worker thread; @setup (may be NULL) runs first on it. */
+/*
+ * Call ops->start, then start the worker thread; @setup (may be NULL) runs
+ * first on it.  Returns 0 or -errno.
+ */
 int virtio_device_start(struct virtio_device *d, int (*setup)(struct virtio_device *d));
 
 /*
@@ -177,7 +200,10 @@ int virtio_device_start(struct virtio_device *d, int (*setup)(struct virtio_devi
  */
 int virtio_device_run_once(struct virtio_device *d, int timeout_ms);
 
-/* Stop and join the worker, close the descriptors.  Safe after a failed init. */
+/*
+ * Stop and join the worker, close the descriptors.  Safe after a failed
+ * init, and on a zeroed struct that init never saw.
+ */
 void virtio_device_destroy(struct virtio_device *d);
 
 /* MMIO callbacks for the device's VIRTIO_MMIO_SIZE register block. */
@@ -218,6 +244,24 @@ void virtio_device_fail(struct virtio_device *d, const char *fmt, ...)
  * driver set DRIVER_OK and has not reset the device since.  Lock held.
  */
 void virtio_device_activate_pending(struct virtio_device *d);
+
+/*
+ * Watch @fd, a KVM irqfd resample eventfd: KVM signals it when the guest
+ * ends a level-triggered interrupt, and the worker then raises the line
+ * again if InterruptStatus still has bits set.  Call before
+ * virtio_device_start().  Returns 0 or -errno.
+ */
+int virtio_device_watch_resample(struct virtio_device *d, int fd);
+
+/* Raise the line again if InterruptStatus has bits set (a resample). */
+void virtio_device_resample(struct virtio_device *d);
+
+/*
+ * Print the device's transport state and each live queue's indexes to
+ * @out, for diagnosing a stalled device (mvm's SIGQUIT handler).  Reads
+ * without the lock, so figures may be a moment apart.
+ */
+void virtio_device_dump(const struct virtio_device *d, FILE *out);
 
 /* Ask the worker to call queue_notify(@q) soon, as if the guest kicked it. */
 void virtio_kick_worker(struct virtio_device *d, unsigned int q);

@@ -154,6 +154,20 @@ int virtio_device_run_once(struct virtio_device *d, int timeout_ms)
 	return n;
 }
 
+/* KVM ended the guest's level-triggered interrupt: raise it again if still due. */
+static void resampled(struct virtio_device *d, int fd, uint32_t events, void *arg)
+{
+	(void)events;
+	(void)arg;
+	drain(fd);
+	virtio_device_resample(d);
+}
+
+int virtio_device_watch_resample(struct virtio_device *d, int fd)
+{
+	return virtio_watch(d, fd, EPOLLIN, resampled, NULL);
+}
+
 static void *virtio_worker(void *arg)
 {
 	struct virtio_device *d = arg;
@@ -188,6 +202,7 @@ int virtio_device_init(struct virtio_device *d, const struct virtio_device_ops *
 	d->wake_fd = d->epoll_fd = -1;
 	for (q = 0; q < VIRTIO_MAX_QUEUES; q++)
 		d->notify_fd[q] = -1;
+	d->initialized = true;
 	if (!ops->nr_queues || ops->nr_queues > VIRTIO_MAX_QUEUES || !ops->queue_max ||
 	    ops->queue_max > VIRTQ_MAX_SIZE || (ops->queue_max & (ops->queue_max - 1)) ||
 	    !ops->queue_notify)
@@ -197,6 +212,7 @@ int virtio_device_init(struct virtio_device *d, const struct virtio_device_ops *
 	d->mem = mem;
 	d->irq = irq;
 	pthread_mutex_init(&d->lock, NULL);
+	pthread_mutex_init(&d->irq_lock, NULL);
 	d->lock_ready = true;
 	atomic_init(&d->interrupt_status, 0);
 	atomic_init(&d->stop, false);
@@ -223,6 +239,11 @@ int virtio_device_start(struct virtio_device *d, int (*setup)(struct virtio_devi
 {
 	int err;
 
+	if (d->ops->start) {
+		err = d->ops->start(d);
+		if (err)
+			return err;
+	}
 	d->thread_setup = setup;
 	err = pthread_create(&d->thread, NULL, virtio_worker, d);
 	if (err)
@@ -236,6 +257,8 @@ void virtio_device_destroy(struct virtio_device *d)
 	uint64_t one = 1;
 	unsigned int q;
 
+	if (!d->initialized)
+		return;
 	if (d->thread_started) {
 		atomic_store(&d->stop, true);
 		if (write(d->wake_fd, &one, sizeof(one)) < 0) {
@@ -255,10 +278,13 @@ void virtio_device_destroy(struct virtio_device *d)
 		free(table_of(d)->slot);
 		free(d->watches);
 	}
-	if (d->lock_ready)
+	if (d->lock_ready) {
 		pthread_mutex_destroy(&d->lock);
+		pthread_mutex_destroy(&d->irq_lock);
+	}
 	memset(d->notify_fd, 0xff, sizeof(d->notify_fd));
 	d->wake_fd = d->epoll_fd = -1;
 	d->watches = NULL;
 	d->lock_ready = false;
+	d->initialized = false;
 }
