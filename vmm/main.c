@@ -37,6 +37,10 @@ static const char usage_text[] =
 	"      --console FILE|-  where the serial console (ttyS0) goes: '-' is this\n"
 	"                        terminal, input included (default); FILE receives\n"
 	"                        output only and is replaced\n"
+	"      --disk PATH[,ro][,id=NAME]\n"
+	"                        add a virtio-blk disk on the raw image PATH (repeatable);\n"
+	"                        ro: read-only; id: its serial id in the guest (1-20 of\n"
+	"                        A-Z a-z 0-9 . _ -), which /sys/block/vdX/serial shows\n"
 	"      --rng             add a virtio-rng device (entropy from the host)\n"
 	"      --virtio-cmdline  announce virtio devices with virtio_mmio.device= on the\n"
 	"                        kernel command line instead of in ACPI (for kernels\n"
@@ -58,7 +62,12 @@ static const char usage_text[] =
 	"\n"
 	"SIGQUIT makes every vCPU print its registers on stderr; the VM goes on.\n";
 
-enum { OPT_CONSOLE = 256, OPT_RNG, OPT_VIRTIO_CMDLINE };
+enum {
+	OPT_CONSOLE = 256,
+	OPT_RNG,
+	OPT_VIRTIO_CMDLINE,
+	OPT_DISK,
+};
 
 static const struct option long_options[] = {
 	{"kernel", required_argument, NULL, 'k'},
@@ -68,6 +77,7 @@ static const struct option long_options[] = {
 	{"cpus", required_argument, NULL, 'p'},
 	{"console", required_argument, NULL, OPT_CONSOLE},
 	{"rng", no_argument, NULL, OPT_RNG},
+	{"disk", required_argument, NULL, OPT_DISK},
 	{"virtio-cmdline", no_argument, NULL, OPT_VIRTIO_CMDLINE},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
@@ -125,6 +135,9 @@ static int console_open(struct console_target *c)
 	return 0;
 }
 
+/* What --disk and --console-port are parsed into (the parsed params point here). */
+static char disk_storage[VM_MAX_VIRTIO][4096];
+
 int main(int argc, char **argv)
 {
 	struct vm_config cfg = {
@@ -170,6 +183,15 @@ int main(int argc, char **argv)
 		case OPT_RNG:
 			cfg.rng = true;
 			break;
+		case OPT_DISK:
+			if (cfg.nr_disks == VM_MAX_VIRTIO)
+				return usage_error("too many --disk options: at most %u", VM_MAX_VIRTIO);
+			if (virtio_blk_parse(optarg, &cfg.disks[cfg.nr_disks],
+					     disk_storage[cfg.nr_disks], sizeof(disk_storage[0]),
+					     &err) < 0)
+				return usage_error("--disk: %s", err.msg);
+			cfg.nr_disks++;
+			break;
 		case OPT_VIRTIO_CMDLINE:
 			cfg.virtio_cmdline = true;
 			break;
@@ -189,12 +211,14 @@ int main(int argc, char **argv)
 		return usage_error("unexpected argument '%s'", argv[optind]);
 	if (!cfg.kernel_path)
 		return usage_error("%s", "no kernel given: use --kernel PATH");
-
 	if (con.path) {
 		if (console_open(&con) < 0)
 			return MVM_EXIT_ERROR;
 		cfg.console_out_fd = con.fd;
 		cfg.console_in_fd = -1;
+	} else {
+		/* Raw mode (and the Ctrl-A x escape) is for a terminal. */
+		cfg.console_escape = isatty(STDIN_FILENO);
 	}
 
 	if (vm_create(&vm, &cfg, &err) < 0) {

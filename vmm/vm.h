@@ -24,6 +24,7 @@
 #include <stdint.h>
 
 #include "devices/acpi_pm.h"
+#include "devices/virtio/devices.h"
 #include "devices/i8042.h"
 #include "devices/serial.h"
 #include "exitcode.h"
@@ -47,6 +48,8 @@ struct vm_config {
 	int console_out_fd; /* where ttyS0 output goes */
 	bool console_escape; /* Ctrl-A x ends the VM (interactive terminal) */
 	bool rng;            /* add a virtio-rng device */
+	struct virtio_blk_params disks[VM_MAX_VIRTIO]; /* virtio-blk, in this order */
+	unsigned int nr_disks;
 	bool virtio_cmdline; /* announce virtio devices on the command line, not in ACPI */
 };
 

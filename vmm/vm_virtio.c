@@ -103,9 +103,21 @@ static struct virtio_irq slot_irq(struct vm_virtio_slot *s)
 int vm_virtio_create(struct vm *vm, const struct vm_config *cfg, struct error *e)
 {
 	struct vm_virtio_slot *s;
+	unsigned int i;
 	int err;
 
 	vm->virtio_cmdline = cfg->virtio_cmdline;
+	/* Slots in a fixed order: disks (as given), rng. */
+	for (i = 0; i < cfg->nr_disks; i++) {
+		s = vm_virtio_next_slot(vm, e);
+		if (!s)
+			return -ENOSPC;
+		err = virtio_blk_create(&s->dev, &vm->mem, slot_irq(s), &cfg->disks[i], e);
+		if (err)
+			return err;
+		s->destroy = virtio_blk_destroy;
+		vm->nr_virtio++;
+	}
 	if (cfg->rng) {
 		s = vm_virtio_next_slot(vm, e);
 		if (!s)

@@ -2,9 +2,10 @@
 """make-virtio-seeds.py [CORPUS_DIR]
 
 Write well-formed seed inputs for the virtio fuzz targets (see the input
-formats at the top of fuzz_virtq.c and fuzz_virtio_mmio.c):
+formats at the top of fuzz_virtq.c, fuzz_virtio_mmio.c and fuzz_virtio_blk.c):
   fuzz_virtq/        rings holding direct and indirect chains
   fuzz_virtio_mmio/  a full driver handshake, a queue, a request and a kick
+  fuzz_virtio_blk/   the same for virtio-blk: every request type, rw and ro disks
 CORPUS_DIR defaults to the corpus directory next to this script.
 """
 import os
@@ -75,3 +76,119 @@ seq += mem32(0x2004, 0) + mem32(0x2000, 1 << 16)  # ring[0] = 0, idx = 1
 seq += rec(0, 0x050, 0) + rec(3, 0, 0) + rec(1, 0x060, 0) + rec(0, 0x064, 1)
 seq += rec(5, 0x100, 1) + rec(0, 0x070, 0)
 write(os.path.join(corpus, "fuzz_virtio_mmio", "rng-request"), bytes([0]) + seq)
+
+
+# fuzz_virtio_blk: byte 0 picks the disk (0 writable, 1 read-only), then
+# the same records as fuzz_virtio_mmio.  Queue of 8 at 0x1000/0x2000/0x3000;
+# request header at 0x8000, data at 0x9000, status at 0xa000, discard /
+# write-zeroes segments at 0xb000, an indirect table at 0xc000.
+BLK_F = {"seg_max": 2, "ro": 5, "blk_size": 6, "flush": 9, "discard": 13, "write_zeroes": 14}
+T_IN, T_OUT, T_FLUSH, T_GET_ID, T_DISCARD, T_WRITE_ZEROES = 0, 1, 4, 8, 11, 13
+
+
+def blk_handshake(read_only):
+    names = ["seg_max", "blk_size", "flush"] + (["ro"] if read_only else ["discard", "write_zeroes"])
+    lo = (1 << 28) | (1 << 29)
+    for n in names:
+        lo |= 1 << BLK_F[n]
+    out = rec(0, 0x070, 0) + rec(0, 0x070, 1) + rec(0, 0x070, 3)
+    out += rec(0, 0x024, 0) + rec(0, 0x020, lo) + rec(0, 0x024, 1) + rec(0, 0x020, 1)
+    out += rec(0, 0x070, 11)
+    out += rec(0, 0x030, 0) + rec(1, 0x034, 0) + rec(0, 0x038, 8)
+    out += rec(0, 0x080, 0x1000) + rec(0, 0x090, 0x2000) + rec(0, 0x0a0, 0x3000)
+    out += rec(0, 0x044, 1) + rec(0, 0x070, 15) + rec(3, 0, 0)
+    # the whole configuration space, 4 bytes at a time
+    for off in range(0, 60, 4):
+        out += rec(1, 0x100 + off, 0)
+    return out
+
+
+def blk_desc(table, i, addr, length, flags, nxt=0):
+    base = table + 16 * i
+    return (mem32(base, addr) + mem32(base + 4, 0) + mem32(base + 8, length)
+            + mem32(base + 12, flags | (nxt << 16)))
+
+
+class BlkQueue:
+    """Publishes chains on the 8-entry queue, one request at a time."""
+
+    def __init__(self):
+        self.idx = 0
+
+    def submit(self, chain, indirect=False):
+        out = b""
+        if indirect:
+            for i, (addr, length, flags) in enumerate(chain):
+                last = i == len(chain) - 1
+                out += blk_desc(0xc000, i, addr, length, flags | (0 if last else NEXT), 0 if last else i + 1)
+            out += blk_desc(0x1000, 0, 0xc000, 16 * len(chain), INDIRECT)
+        else:
+            for i, (addr, length, flags) in enumerate(chain):
+                last = i == len(chain) - 1
+                out += blk_desc(0x1000, i, addr, length, flags | (0 if last else NEXT), 0 if last else i + 1)
+        slot = self.idx % 8
+        word = 0x2004 + 4 * (slot // 2)
+        out += mem32(word, 0)  # head 0 in both entries of this word
+        self.idx += 1
+        out += mem32(0x2000, self.idx << 16)
+        return out + rec(0, 0x050, 0) + rec(3, 0, 0) + rec(1, 0x060, 0) + rec(0, 0x064, 1)
+
+
+def blk_header(rtype, sector):
+    return mem32(0x8000, rtype) + mem32(0x8004, 0) + mem32(0x8008, sector & 0xffffffff) + mem32(0x800c, sector >> 32)
+
+
+def blk_segment(k, sector, count, flags):
+    base = 0xb000 + 16 * k
+    return mem32(base, sector) + mem32(base + 4, 0) + mem32(base + 8, count) + mem32(base + 12, flags)
+
+
+def blk_io(q, rtype, sector, length, data_flags, indirect=False):
+    out = blk_header(rtype, sector)
+    chain = [(0x8000, 16, 0)]
+    if length:
+        chain.append((0x9000, length, data_flags))
+    chain.append((0xa000, 1, WRITE))
+    return out + q.submit(chain, indirect)
+
+
+blk = os.path.join(corpus, "fuzz_virtio_blk")
+
+q = BlkQueue()
+seq = blk_handshake(False)
+seq += mem32(0x9000, 0x12345678) + mem32(0x91fc, 0x9abcdef0)
+seq += blk_io(q, T_OUT, 1, 1024, 0)
+seq += blk_io(q, T_IN, 1, 1024, WRITE)
+seq += blk_io(q, T_FLUSH, 0, 0, 0)
+seq += blk_io(q, T_GET_ID, 0, 20, WRITE)
+seq += blk_segment(0, 8, 8, 0) + blk_header(T_DISCARD, 0)
+seq += q.submit([(0x8000, 16, 0), (0xb000, 16, 0), (0xa000, 1, WRITE)])
+seq += blk_segment(0, 16, 4, 1) + blk_segment(1, 100, 20, 0) + blk_header(T_WRITE_ZEROES, 0)
+seq += q.submit([(0x8000, 16, 0), (0xb000, 32, 0), (0xa000, 1, WRITE)])
+seq += blk_io(q, 2, 0, 0, 0)  # an unknown type
+seq += blk_io(q, T_IN, 127, 1024, WRITE)  # past the end
+write(os.path.join(blk, "rw-requests"), bytes([0]) + seq)
+
+q = BlkQueue()
+seq = blk_handshake(False)
+seq += blk_header(T_OUT, 3)
+seq += q.submit([(0x8000, 8, 0), (0x8008, 8, 0), (0x9000, 100, 0), (0x9100, 412, 0), (0xa000, 1, WRITE)],
+                indirect=True)
+seq += blk_header(T_IN, 3)
+seq += q.submit([(0x8000, 16, 0), (0x9000, 300, WRITE), (0x9200, 213, WRITE)], indirect=True)
+write(os.path.join(blk, "rw-indirect-split"), bytes([0]) + seq)
+
+q = BlkQueue()
+seq = blk_handshake(True)
+seq += blk_io(q, T_IN, 0, 512, WRITE)
+seq += blk_io(q, T_OUT, 0, 512, 0)  # read-only: IOERR
+seq += blk_io(q, T_GET_ID, 0, 20, WRITE)
+seq += blk_io(q, T_FLUSH, 0, 0, 0)
+write(os.path.join(blk, "ro-requests"), bytes([1]) + seq)
+
+q = BlkQueue()
+seq = blk_handshake(False)
+seq += blk_header(T_IN, 0)
+seq += q.submit([(0x8000, 15, 0), (0x9000, 513, WRITE)])  # short header: needs a reset
+seq += rec(1, 0x070, 0) + rec(0, 0x070, 0)
+write(os.path.join(blk, "short-header"), bytes([0]) + seq)
