@@ -41,6 +41,14 @@ static const char usage_text[] =
 	"                        add a virtio-blk disk on the raw image PATH (repeatable);\n"
 	"                        ro: read-only; id: its serial id in the guest (1-20 of\n"
 	"                        A-Z a-z 0-9 . _ -), which /sys/block/vdX/serial shows\n"
+	"      --console-port N=FILE|-[,name=NAME]\n"
+	"                        add port N (0-15) of a virtio-console (repeatable):\n"
+	"                        FILE receives its output (replaced when the VM starts),\n"
+	"                        '-' is the console above; NAME names it in the guest\n"
+	"                        (/sys/class/virtio-ports/*/name).  Port 0 is the guest's\n"
+	"                        hvc0, added as '-' when not given.  The terminal's input\n"
+	"                        goes to hvc0 when the kernel command line's last\n"
+	"                        console= is hvc0, else to ttyS0\n"
 	"      --rng             add a virtio-rng device (entropy from the host)\n"
 	"      --virtio-cmdline  announce virtio devices with virtio_mmio.device= on the\n"
 	"                        kernel command line instead of in ACPI (for kernels\n"
@@ -67,6 +75,7 @@ enum {
 	OPT_RNG,
 	OPT_VIRTIO_CMDLINE,
 	OPT_DISK,
+	OPT_CONSOLE_PORT,
 };
 
 static const struct option long_options[] = {
@@ -78,6 +87,7 @@ static const struct option long_options[] = {
 	{"console", required_argument, NULL, OPT_CONSOLE},
 	{"rng", no_argument, NULL, OPT_RNG},
 	{"disk", required_argument, NULL, OPT_DISK},
+	{"console-port", required_argument, NULL, OPT_CONSOLE_PORT},
 	{"virtio-cmdline", no_argument, NULL, OPT_VIRTIO_CMDLINE},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
@@ -137,6 +147,7 @@ static int console_open(struct console_target *c)
 
 /* What --disk and --console-port are parsed into (the parsed params point here). */
 static char disk_storage[VM_MAX_VIRTIO][4096];
+static char port_storage[VIRTIO_CONSOLE_MAX_PORTS][4096];
 
 int main(int argc, char **argv)
 {
@@ -182,6 +193,16 @@ int main(int argc, char **argv)
 			break;
 		case OPT_RNG:
 			cfg.rng = true;
+			break;
+		case OPT_CONSOLE_PORT:
+			if (cfg.nr_console_ports == VIRTIO_CONSOLE_MAX_PORTS)
+				return usage_error("too many --console-port options: at most %u",
+						   VIRTIO_CONSOLE_MAX_PORTS);
+			if (virtio_console_parse_port(optarg, &cfg.console_ports[cfg.nr_console_ports],
+						      port_storage[cfg.nr_console_ports],
+						      sizeof(port_storage[0]), &err) < 0)
+				return usage_error("--console-port: %s", err.msg);
+			cfg.nr_console_ports++;
 			break;
 		case OPT_DISK:
 			if (cfg.nr_disks == VM_MAX_VIRTIO)

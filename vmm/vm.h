@@ -50,6 +50,9 @@ struct vm_config {
 	bool rng;            /* add a virtio-rng device */
 	struct virtio_blk_params disks[VM_MAX_VIRTIO]; /* virtio-blk, in this order */
 	unsigned int nr_disks;
+	/* virtio-console ports; port 0 is added (the console) if missing. */
+	struct virtio_console_port_params console_ports[VIRTIO_CONSOLE_MAX_PORTS];
+	unsigned int nr_console_ports;
 	bool virtio_cmdline; /* announce virtio devices on the command line, not in ACPI */
 };
 

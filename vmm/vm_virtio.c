@@ -76,6 +76,30 @@ static void vm_virtio_lower(void *opaque)
 		vm_virtio_line(s, 0);
 }
 
+static void vm_virtio_request_exit(void *opaque, enum mvm_exit code, const char *why)
+{
+	vm_request_exit(opaque, code, why);
+}
+
+/*
+ * True when the kernel command line makes hvc0 the guest's console: the
+ * last console= word names it (that one becomes /dev/console).
+ */
+static bool cmdline_console_is_hvc0(const char *cmdline)
+{
+	const char *p = cmdline, *last = NULL;
+
+	while (p && *p) {
+		while (*p == ' ')
+			p++;
+		if (!strncmp(p, "console=", 8))
+			last = p + 8;
+		p = strchr(p, ' ');
+	}
+	return last && !strncmp(last, "hvc0", 4) && (last[4] == '\0' || last[4] == ' ' ||
+						     last[4] == ',');
+}
+
 /* Take the next slot for a device about to be made; NULL when all are used. */
 static struct vm_virtio_slot *vm_virtio_next_slot(struct vm *vm, struct error *e)
 {
@@ -100,6 +124,49 @@ static struct virtio_irq slot_irq(struct vm_virtio_slot *s)
 	return (struct virtio_irq){vm_virtio_raise, s, vm_virtio_lower};
 }
 
+/*
+ * The virtio-console of @cfg: its ports, with port 0 (the console, hvc0)
+ * added when missing; "-" ports write where the serial console does.  The
+ * terminal's input goes to one place only: to port 0's device when the
+ * guest's console is hvc0 (then the UART gets none), else to the UART.
+ */
+static int vm_virtio_console(struct vm *vm, const struct vm_config *cfg, struct error *e)
+{
+	struct virtio_console_params p = {
+		.term_out_fd = cfg->console_out_fd,
+		.term_in_fd = -1,
+		.escape = cfg->console_escape,
+		.exit = {vm_virtio_request_exit, vm},
+	};
+	struct vm_virtio_slot *s;
+	unsigned int i;
+	bool have0 = false;
+	int err;
+
+	for (i = 0; i < cfg->nr_console_ports; i++) {
+		p.port[p.nr_ports++] = cfg->console_ports[i];
+		have0 |= cfg->console_ports[i].nr == 0;
+	}
+	if (!have0) {
+		if (p.nr_ports == VIRTIO_CONSOLE_MAX_PORTS)
+			return error_set(e, -EINVAL, "virtio-console: no room for port 0");
+		p.port[p.nr_ports++] = (struct virtio_console_port_params){.nr = 0};
+	}
+	if (cmdline_console_is_hvc0(cfg->cmdline ? cfg->cmdline : "")) {
+		p.term_in_fd = cfg->console_in_fd;
+		vm->console_in_fd = -1;
+	}
+	s = vm_virtio_next_slot(vm, e);
+	if (!s)
+		return -ENOSPC;
+	err = virtio_console_create(&s->dev, &vm->mem, slot_irq(s), &p, e);
+	if (err)
+		return err;
+	s->destroy = virtio_console_destroy;
+	vm->nr_virtio++;
+	return 0;
+}
+
 int vm_virtio_create(struct vm *vm, const struct vm_config *cfg, struct error *e)
 {
 	struct vm_virtio_slot *s;
@@ -107,7 +174,12 @@ int vm_virtio_create(struct vm *vm, const struct vm_config *cfg, struct error *e
 	int err;
 
 	vm->virtio_cmdline = cfg->virtio_cmdline;
-	/* Slots in a fixed order: disks (as given), rng. */
+	/* Slots in a fixed order: console, disks (as given), rng. */
+	if (cfg->nr_console_ports) {
+		err = vm_virtio_console(vm, cfg, e);
+		if (err)
+			return err;
+	}
 	for (i = 0; i < cfg->nr_disks; i++) {
 		s = vm_virtio_next_slot(vm, e);
 		if (!s)

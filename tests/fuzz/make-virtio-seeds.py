@@ -6,6 +6,7 @@ formats at the top of fuzz_virtq.c, fuzz_virtio_mmio.c and fuzz_virtio_blk.c):
   fuzz_virtq/        rings holding direct and indirect chains
   fuzz_virtio_mmio/  a full driver handshake, a queue, a request and a kick
   fuzz_virtio_blk/   the same for virtio-blk: every request type, rw and ro disks
+  fuzz_virtio_console/ the multiport handshake, input, output, escape, a bad message
 CORPUS_DIR defaults to the corpus directory next to this script.
 """
 import os
@@ -192,3 +193,142 @@ seq += blk_header(T_IN, 0)
 seq += q.submit([(0x8000, 15, 0), (0x9000, 513, WRITE)])  # short header: needs a reset
 seq += rec(1, 0x070, 0) + rec(0, 0x070, 0)
 write(os.path.join(blk, "short-header"), bytes([0]) + seq)
+
+
+# fuzz_virtio_console: the records of fuzz_virtio_mmio without the device
+# byte, plus op 6 (the terminal: type bytes, or drain the output).  Ports 0
+# (the terminal) and 2 (named), so eight queues of 8 entries, queue q at
+# 0x1000 + 0x400 * q (descriptors; available ring at +0x100, used ring at
+# +0x200); buffers from 0x8000.  The driver does what Linux's does.
+CON_F_MULTIPORT = 1 << 1
+CON_RING = (1 << 28) | (1 << 29)  # indirect descriptors, event index
+CON_DEVICE_READY, CON_PORT_READY, CON_PORT_OPEN = 0, 3, 6
+CON_BAD_ID = 0xFFFFFFFF
+
+
+class ConsoleDriver:
+    """Builds a console fuzz input, keeping a copy of guest memory."""
+
+    def __init__(self):
+        self.mem = bytearray(0x10000)
+        self.out = b""
+        self.avail = [0] * 8
+        self.next_desc = [0] * 8
+        self.brk = 0x8000
+
+    def store(self, gpa, fmt, *vals):
+        struct.pack_into(fmt, self.mem, gpa, *vals)
+        for word in range(gpa & ~3, gpa + struct.calcsize(fmt), 4):
+            self.out += mem32(word, struct.unpack_from("<I", self.mem, word)[0])
+
+    def start(self, features_lo):
+        self.out += rec(0, 0x070, 0) + rec(0, 0x070, 1) + rec(0, 0x070, 3)
+        self.out += rec(0, 0x024, 0) + rec(0, 0x020, features_lo)
+        self.out += rec(0, 0x024, 1) + rec(0, 0x020, 1) + rec(0, 0x070, 11)
+        for q in range(8):
+            base = 0x1000 + 0x400 * q
+            self.out += rec(0, 0x030, q) + rec(1, 0x034, 0) + rec(0, 0x038, 8)
+            self.out += rec(0, 0x080, base) + rec(0, 0x090, base + 0x100)
+            self.out += rec(0, 0x0A0, base + 0x200) + rec(0, 0x044, 1)
+        self.out += rec(0, 0x070, 15) + rec(3, 0, 0) + rec(1, 0x104, 0)
+
+    def buf(self, size, data=b""):
+        gpa = self.brk
+        self.brk += (size + 15) & ~15
+        if data:
+            self.store(gpa, "%ds" % len(data), data)
+        return gpa
+
+    def add(self, q, bufs):
+        """Publish one chain of (gpa, length, writable) buffers on queue q."""
+        base = 0x1000 + 0x400 * q
+        head = i = self.next_desc[q]
+        for k, (gpa, length, writable) in enumerate(bufs):
+            last = k == len(bufs) - 1
+            nxt = (i + 1) % 8
+            flags = (WRITE if writable else 0) | (0 if last else NEXT)
+            self.store(base + 16 * i, "<QIHH", gpa, length, flags, 0 if last else nxt)
+            i = nxt
+        self.next_desc[q] = i
+        self.store(base + 0x104 + 2 * (self.avail[q] % 8), "<H", head)
+        self.avail[q] += 1
+        self.store(base + 0x102, "<H", self.avail[q] & 0xFFFF)
+
+    def kick(self, q):
+        self.out += rec(0, 0x050, q) + rec(3, 0, 0)
+
+    def send(self, q, data):
+        self.add(q, [(self.buf(len(data), data), len(data), False)])
+        self.kick(q)
+
+    def ctrl(self, port, event, value):
+        self.send(3, struct.pack("<IHH", port, event, value))
+
+    def receive_buffers(self, q, n, size):
+        for _ in range(n):
+            self.add(q, [(self.buf(size), size, True)])
+        self.kick(q)
+
+    def type(self, text):
+        for k in range(0, len(text), 4):
+            chunk = text[k:k + 4]
+            self.out += rec(6, 2 * (len(chunk) - 1), struct.unpack("<I", chunk.ljust(4, b"\0"))[0])
+        self.out += rec(3, 0, 0)
+
+    def drain_output(self):
+        self.out += rec(6, 1, 0) + rec(3, 0, 0)
+
+
+con = os.path.join(corpus, "fuzz_virtio_console")
+
+# The whole Linux handshake, then input, output on both ports and an emergency write.
+drv = ConsoleDriver()
+drv.start(CON_F_MULTIPORT | CON_RING)
+drv.receive_buffers(2, 4, 64)
+drv.ctrl(CON_BAD_ID, CON_DEVICE_READY, 1)
+drv.ctrl(0, CON_PORT_READY, 1)
+drv.ctrl(0, CON_PORT_OPEN, 1)
+drv.ctrl(2, CON_PORT_READY, 1)
+drv.receive_buffers(2, 4, 64)
+drv.receive_buffers(0, 2, 32)
+drv.type(b"ls -l\r")
+drv.send(1, b"hello from port 0\n")
+drv.ctrl(2, CON_PORT_OPEN, 1)
+drv.send(7, b"port 2, to /dev/null\n")
+drv.send(5, b"port 1 has no backend\n")
+drv.out += rec(4, 0x108, ord("X"))
+drv.ctrl(2, CON_PORT_OPEN, 0)
+write(os.path.join(con, "handshake"), drv.out)
+
+# A driver without multiport: port 0 only, open from the start.
+drv = ConsoleDriver()
+drv.start(CON_RING)
+drv.receive_buffers(0, 1, 16)
+drv.type(b"abc")
+drv.send(1, b"legacy output\n")
+write(os.path.join(con, "legacy"), drv.out)
+
+# Output larger than the terminal pipe: the device waits, then carries on.
+drv = ConsoleDriver()
+drv.start(CON_F_MULTIPORT)
+for _ in range(3):
+    size = 2000
+    drv.add(1, [(drv.buf(size, bytes(range(256)) * 7 + bytes(208)), size, False)])
+drv.kick(1)
+drv.drain_output()
+drv.drain_output()
+write(os.path.join(con, "full-output"), drv.out)
+
+# The escape: Ctrl-A Ctrl-A passes one Ctrl-A, Ctrl-A x ends the VM.
+drv = ConsoleDriver()
+drv.start(CON_RING)
+drv.receive_buffers(0, 2, 16)
+drv.type(b"a\x01\x01b\x01xz")
+write(os.path.join(con, "escape"), drv.out)
+
+# A control message shorter than its header: the device needs a reset.
+drv = ConsoleDriver()
+drv.start(CON_F_MULTIPORT | CON_RING)
+drv.send(3, b"\x01\x02\x03\x04")
+drv.out += rec(1, 0x070, 0) + rec(0, 0x070, 0)
+write(os.path.join(con, "short-control"), drv.out)
