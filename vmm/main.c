@@ -49,6 +49,11 @@ static const char usage_text[] =
 	"                        hvc0, added as '-' when not given.  The terminal's input\n"
 	"                        goes to hvc0 when the kernel command line's last\n"
 	"                        console= is hvc0, else to ttyS0\n"
+	"      --cid N           with --vsock-uds: the guest's vsock CID (3 to 4294967294)\n"
+	"      --vsock-uds PATH  add a virtio-vsock device bridged to Unix sockets: a host\n"
+	"                        program connects to PATH and writes \"CONNECT <port>\\n\" to\n"
+	"                        reach a guest port (answer: \"OK <host port>\\n\"); a guest\n"
+	"                        connecting to CID 2, port P reaches PATH_P\n"
 	"      --rng             add a virtio-rng device (entropy from the host)\n"
 	"      --virtio-cmdline  announce virtio devices with virtio_mmio.device= on the\n"
 	"                        kernel command line instead of in ACPI (for kernels\n"
@@ -76,6 +81,8 @@ enum {
 	OPT_VIRTIO_CMDLINE,
 	OPT_DISK,
 	OPT_CONSOLE_PORT,
+	OPT_CID,
+	OPT_VSOCK_UDS,
 };
 
 static const struct option long_options[] = {
@@ -88,6 +95,8 @@ static const struct option long_options[] = {
 	{"rng", no_argument, NULL, OPT_RNG},
 	{"disk", required_argument, NULL, OPT_DISK},
 	{"console-port", required_argument, NULL, OPT_CONSOLE_PORT},
+	{"cid", required_argument, NULL, OPT_CID},
+	{"vsock-uds", required_argument, NULL, OPT_VSOCK_UDS},
 	{"virtio-cmdline", no_argument, NULL, OPT_VIRTIO_CMDLINE},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
@@ -194,6 +203,17 @@ int main(int argc, char **argv)
 		case OPT_RNG:
 			cfg.rng = true;
 			break;
+		case OPT_CID:
+			if (!parse_uint(optarg, 3, 0xfffffffe, &v))
+				return usage_error("--cid wants a number from 3 to 4294967294, not '%s' "
+						   "(0-2 are reserved: 2 is the host)", optarg);
+			cfg.vsock.guest_cid = v;
+			break;
+		case OPT_VSOCK_UDS:
+			if (!*optarg)
+				return usage_error("%s", "--vsock-uds needs a path");
+			cfg.vsock.uds_path = optarg;
+			break;
 		case OPT_CONSOLE_PORT:
 			if (cfg.nr_console_ports == VIRTIO_CONSOLE_MAX_PORTS)
 				return usage_error("too many --console-port options: at most %u",
@@ -232,6 +252,11 @@ int main(int argc, char **argv)
 		return usage_error("unexpected argument '%s'", argv[optind]);
 	if (!cfg.kernel_path)
 		return usage_error("%s", "no kernel given: use --kernel PATH");
+	if (cfg.vsock.uds_path && !cfg.vsock.guest_cid)
+		return usage_error("%s", "--vsock-uds needs --cid N (the guest's vsock address)");
+	if (cfg.vsock.guest_cid && !cfg.vsock.uds_path)
+		return usage_error("%s", "--cid needs --vsock-uds PATH (where the host side listens)");
+
 	if (con.path) {
 		if (console_open(&con) < 0)
 			return MVM_EXIT_ERROR;

@@ -37,6 +37,7 @@ static const int main_syscalls[] = {
 	SCMP_SYS(newfstatat),	SCMP_SYS(fstat),	SCMP_SYS(lseek),
 	SCMP_SYS(brk),		SCMP_SYS(mmap),		SCMP_SYS(mprotect),
 	SCMP_SYS(sched_yield),	SCMP_SYS(sigaltstack),
+	SCMP_SYS(unlink), /* teardown: virtio-vsock removes the socket file it created */
 };
 
 static const unsigned long main_ioctls[] = {
@@ -66,6 +67,7 @@ static const int socket_syscalls[] = {
 	SCMP_SYS(connect),  SCMP_SYS(accept4),	  SCMP_SYS(recvfrom), SCMP_SYS(recvmsg),
 	SCMP_SYS(sendto),   SCMP_SYS(sendmsg),	  SCMP_SYS(shutdown), SCMP_SYS(getsockopt),
 	SCMP_SYS(setsockopt), SCMP_SYS(getsockname), SCMP_SYS(getpeername),
+	SCMP_SYS(timerfd_settime), /* virtio-vsock: CONNECT deadlines */
 };
 
 static const unsigned long device_ioctls[] = {

@@ -53,6 +53,7 @@ struct vm_config {
 	/* virtio-console ports; port 0 is added (the console) if missing. */
 	struct virtio_console_port_params console_ports[VIRTIO_CONSOLE_MAX_PORTS];
 	unsigned int nr_console_ports;
+	struct virtio_vsock_params vsock; /* a virtio-vsock device when uds_path is set */
 	bool virtio_cmdline; /* announce virtio devices on the command line, not in ACPI */
 };
 

@@ -174,7 +174,7 @@ int vm_virtio_create(struct vm *vm, const struct vm_config *cfg, struct error *e
 	int err;
 
 	vm->virtio_cmdline = cfg->virtio_cmdline;
-	/* Slots in a fixed order: console, disks (as given), rng. */
+	/* Slots in a fixed order: console, disks (as given), vsock, rng. */
 	if (cfg->nr_console_ports) {
 		err = vm_virtio_console(vm, cfg, e);
 		if (err)
@@ -188,6 +188,16 @@ int vm_virtio_create(struct vm *vm, const struct vm_config *cfg, struct error *e
 		if (err)
 			return err;
 		s->destroy = virtio_blk_destroy;
+		vm->nr_virtio++;
+	}
+	if (cfg->vsock.uds_path) {
+		s = vm_virtio_next_slot(vm, e);
+		if (!s)
+			return -ENOSPC;
+		err = virtio_vsock_create(&s->dev, &vm->mem, slot_irq(s), &cfg->vsock, e);
+		if (err)
+			return err;
+		s->destroy = virtio_vsock_destroy;
 		vm->nr_virtio++;
 	}
 	if (cfg->rng) {

@@ -7,6 +7,9 @@ formats at the top of fuzz_virtq.c, fuzz_virtio_mmio.c and fuzz_virtio_blk.c):
   fuzz_virtio_mmio/  a full driver handshake, a queue, a request and a kick
   fuzz_virtio_blk/   the same for virtio-blk: every request type, rw and ro disks
   fuzz_virtio_console/ the multiport handshake, input, output, escape, a bad message
+  fuzz_virtio_vsock/ guest and host connects, data, credit, shutdown, bad packets
+  fuzz_vsock_conn/   packet and event sequences for the vsock connection logic
+  fuzz_vsock_connect/ CONNECT lines, good and bad
 CORPUS_DIR defaults to the corpus directory next to this script.
 """
 import os
@@ -332,3 +335,116 @@ drv.start(CON_F_MULTIPORT | CON_RING)
 drv.send(3, b"\x01\x02\x03\x04")
 drv.out += rec(1, 0x070, 0) + rec(0, 0x070, 0)
 write(os.path.join(con, "short-control"), drv.out)
+
+
+# fuzz_virtio_vsock: the records of fuzz_virtio_mmio without the device
+# byte; op 3 also has the host accept the guest's connections and write to
+# them, op 6 is a host client sending "CONNECT <value % 2048>\n", op 7
+# closes a host socket.  Guest CID 3; a host listener at port 1024.  Three
+# queues of 8 entries, queue q at 0x1000 + 0x400 * q (descriptors;
+# available ring at +0x100, used ring at +0x200); buffers from 0x8000.
+VSOCK_HDR = "<QQIIIHHIII"  # 44 bytes
+V_REQUEST, V_RESPONSE, V_RST, V_SHUTDOWN, V_RW, V_CREDIT_UPDATE, V_CREDIT_REQUEST = range(1, 8)
+
+
+def vsock_hdr(op, src_port, dst_port, length=0, flags=0, buf_alloc=262144, fwd_cnt=0,
+              src_cid=3, dst_cid=2, sock_type=1):
+    return struct.pack(VSOCK_HDR, src_cid, dst_cid, src_port, dst_port, length, sock_type, op,
+                       flags, buf_alloc, fwd_cnt)
+
+
+class VsockDriver(ConsoleDriver):
+    """A vsock fuzz input: the console driver's rings, three queues."""
+
+    def start(self, features_lo=CON_RING):
+        self.out += rec(0, 0x070, 0) + rec(0, 0x070, 1) + rec(0, 0x070, 3)
+        self.out += rec(0, 0x024, 0) + rec(0, 0x020, features_lo)
+        self.out += rec(0, 0x024, 1) + rec(0, 0x020, 1) + rec(0, 0x070, 11)
+        for q in range(3):
+            base = 0x1000 + 0x400 * q
+            self.out += rec(0, 0x030, q) + rec(1, 0x034, 0) + rec(0, 0x038, 8)
+            self.out += rec(0, 0x080, base) + rec(0, 0x090, base + 0x100)
+            self.out += rec(0, 0x0A0, base + 0x200) + rec(0, 0x044, 1)
+        self.out += rec(0, 0x070, 15) + rec(3, 0, 0) + rec(1, 0x100, 0)
+
+    def packet(self, hdr, payload=b""):
+        chain = [(self.buf(len(hdr), hdr), len(hdr), False)]
+        if payload:
+            chain.append((self.buf(len(payload), payload), len(payload), False))
+        self.add(1, chain)
+        self.kick(1)
+
+    def run_host(self, nbytes):
+        self.out += rec(3, 0, nbytes)
+
+
+vs = os.path.join(corpus, "fuzz_virtio_vsock")
+
+# The guest connects to the host listener, data both ways, credit, shutdown.
+drv = VsockDriver()
+drv.start()
+drv.receive_buffers(0, 6, 44 + 256)
+drv.packet(vsock_hdr(V_REQUEST, 2000, 1024))
+drv.run_host(100)
+drv.packet(vsock_hdr(V_RW, 2000, 1024, 16), b"0123456789abcdef")
+drv.packet(vsock_hdr(V_CREDIT_REQUEST, 2000, 1024))
+drv.packet(vsock_hdr(V_CREDIT_UPDATE, 2000, 1024, buf_alloc=65536, fwd_cnt=100))
+drv.packet(vsock_hdr(V_SHUTDOWN, 2000, 1024, flags=3))
+drv.packet(vsock_hdr(V_REQUEST, 2001, 4242))  # nobody listens: RST
+drv.run_host(0)
+write(os.path.join(vs, "guest-connect"), drv.out)
+
+# A host client connects; the guest answers the first allocated port.
+drv = VsockDriver()
+drv.start()
+drv.receive_buffers(0, 4, 44 + 4096)
+drv.out += rec(6, 0, 52) + rec(3, 0, 0)
+drv.packet(vsock_hdr(V_RESPONSE, 52, 0x40000000))
+drv.packet(vsock_hdr(V_RW, 52, 0x40000000, 4), b"pong")
+drv.out += rec(7, 0, 0) + rec(3, 0, 0)
+drv.packet(vsock_hdr(V_RST, 52, 0x40000000))
+drv.out += rec(6, 1, 53) + rec(3, 0, 0)  # a broken line
+write(os.path.join(vs, "host-connect"), drv.out)
+
+# Bad packets: another CID, a short header, a length beyond the payload.
+drv = VsockDriver()
+drv.start(0)
+drv.receive_buffers(0, 2, 44 + 64)
+drv.packet(vsock_hdr(V_REQUEST, 2002, 1024, src_cid=4))
+drv.packet(vsock_hdr(V_REQUEST, 2002, 1024)[:40])
+drv.packet(vsock_hdr(V_RW, 2002, 1024, 1000), b"short")
+drv.packet(vsock_hdr(V_REQUEST, 2003, 1024, sock_type=2))
+write(os.path.join(vs, "bad-packets"), drv.out)
+
+
+# fuzz_vsock_conn: byte 0 (bit 0: host-initiated), then 16-byte records:
+# event, op, type, flags, then three little-endian words (len or count,
+# buf_alloc, fwd_cnt).
+def conn_rec(event, op=0, sock_type=1, flags=0, n=0, buf_alloc=65536, fwd_cnt=0):
+    return struct.pack("<BBBBIII", event, op, sock_type, flags, n, buf_alloc, fwd_cnt)
+
+
+cn = os.path.join(corpus, "fuzz_vsock_conn")
+seq = (conn_rec(6) + conn_rec(0, V_RW, n=1000) + conn_rec(4, n=600) + conn_rec(3, n=5000)
+       + conn_rec(0, V_CREDIT_UPDATE, fwd_cnt=3000) + conn_rec(3, n=70000)
+       + conn_rec(0, V_CREDIT_REQUEST) + conn_rec(6) + conn_rec(0, V_SHUTDOWN, flags=2)
+       + conn_rec(4, n=400) + conn_rec(7) + conn_rec(5, 1) + conn_rec(6) + conn_rec(6))
+write(os.path.join(cn, "guest-connect-close"), bytes([0]) + seq)
+seq = (conn_rec(6) + conn_rec(0, V_RESPONSE, buf_alloc=4096) + conn_rec(3, n=4096)
+       + conn_rec(0, V_RW, n=65536) + conn_rec(0, V_RW, n=65536) + conn_rec(0, V_RW, n=65536)
+       + conn_rec(0, V_RW, n=65536) + conn_rec(0, V_RW, n=1) + conn_rec(6))
+write(os.path.join(cn, "host-connect-overrun"), bytes([1]) + seq)
+seq = conn_rec(6) + conn_rec(0, V_RST) + conn_rec(6) + conn_rec(5, 2)
+write(os.path.join(cn, "refused"), bytes([1]) + seq)
+seq = (conn_rec(6) + conn_rec(0, V_SHUTDOWN, flags=1) + conn_rec(7) + conn_rec(5, 1)
+       + conn_rec(0, V_RW, sock_type=2, n=10) + conn_rec(6))
+write(os.path.join(cn, "shutdown-rcv"), bytes([0]) + seq)
+
+
+# fuzz_vsock_connect: what host clients send first.
+cl = os.path.join(corpus, "fuzz_vsock_connect")
+for name, data in [("plain", b"CONNECT 52\n"), ("lower-and-data", b"connect 1024\nhello"),
+                   ("leading-zeros", b"CONNECT 0004294967295\n"), ("too-big", b"CONNECT 4294967296\n"),
+                   ("partial", b"CONNE"), ("long", b"CONNECT " + b"0" * 60 + b"1\n"),
+                   ("garbage", b"GET / HTTP/1.1\r\n"), ("nul", b"CONNECT 5\0\n")]:
+    write(os.path.join(cl, name), data)
