@@ -18,13 +18,22 @@
 # Environment:
 #   MVM_TEST_TIMEOUT   seconds per case (default 120)
 #   MVM_TEST_CASES     extended regex: run only the cases whose name matches
+#   MVM_VSOCK_TOOL     the host build of tests/integration/vsock-tool.c
+#                      (the initramfs holds the guest's copy)
 set -euo pipefail
 
+# suite.sh --list prints the names of the cases MVM_TEST_CASES selects, in order.
+list_only=0
+if [[ ${1:-} == --list ]]; then
+    list_only=1
+    set -- - - - -
+fi
 if [[ $# -ne 4 ]]; then
-    echo "usage: suite.sh MVM KERNEL VMLINUX_ELF INITRD" >&2
+    echo "usage: suite.sh MVM KERNEL VMLINUX_ELF INITRD | suite.sh --list" >&2
     exit 2
 fi
 mvm=$1 kernel=$2 elf=$3 initrd=$4
+vtool=${MVM_VSOCK_TOOL:-}
 case_timeout=${MVM_TEST_TIMEOUT:-120}
 only=${MVM_TEST_CASES:-}
 # quiet keeps serial traffic low: every byte is a VM exit, which is costly
@@ -48,6 +57,39 @@ run_mvm() {
     # the guest hung) and goes on; 5 s later it is killed.
     timeout -s QUIT -k 5 "$case_timeout" "$mvm" "$@" </dev/null >"$out" 2>"$err" || rc=$?
     secs=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')
+}
+
+# start_mvm ARGS... : like run_mvm, in the background (its pid in $bg_pid),
+# for cases where the host acts while the guest runs; finish_mvm waits for
+# it and sets rc and secs.
+bg_pid='' bg_t0=''
+start_mvm() {
+    out=$tmp/$name.console
+    err=$tmp/$name.stderr
+    : >"$out"
+    : >"$err"
+    bg_t0=$EPOCHREALTIME
+    timeout -s QUIT -k 5 "$case_timeout" "$mvm" "$@" </dev/null >"$out" 2>"$err" &
+    bg_pid=$!
+}
+
+finish_mvm() {
+    rc=0
+    wait "$bg_pid" || rc=$?
+    bg_pid=''
+    secs=$(awk -v a="$bg_t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')
+}
+
+# wait_line LINE SECONDS: wait until the guest console shows LINE; false if
+# it did not within SECONDS or mvm ended first.
+wait_line() {
+    local deadline=$((SECONDS + $2))
+    while ((SECONDS < deadline)); do
+        if tr -d '\r' <"$out" | grep -qxF -- "$1"; then return 0; fi
+        kill -0 "$bg_pid" 2>/dev/null || return 1
+        sleep 0.1
+    done
+    return 1
 }
 
 # Console lines without the guest's \r.
@@ -100,6 +142,10 @@ expect_kernel_error() {
 t() {
     name=$1
     if [[ -n $only ]] && ! [[ $name =~ $only ]]; then return 0; fi
+    if [[ $list_only == 1 ]]; then
+        echo "$name"
+        return 0
+    fi
     num=$((num + 1))
     problems=()
     out=/dev/null err=/dev/null rc=0 secs=0
@@ -214,6 +260,127 @@ case_rng() {
     fi
 }
 
+# The value of KEY=VALUE in the first console line that starts with PREFIX.
+console_field() { # PREFIX KEY
+    console | grep -m1 -- "^$1" | tr ' ' '\n' | sed -n "s/^$2=//p" | head -n1
+}
+
+case_rng_exits() {
+    # The same, without irqfd and ioeventfd: kicks as MMIO exits,
+    # interrupts through KVM_IRQ_LINE.
+    MVM_VIRTIO_EXITS=1 run_mvm --kernel "$kernel" --initrd "$initrd" --rng \
+        --cmdline "$cmdline_base mvmtest=rng"
+    expect_rc 0 "guest powered off"
+    expect_line MVM-RNG-CURRENT=virtio_rng.0
+    expect_line MVM-RNG-BYTES=4096
+}
+
+case_blk() {
+    local data=$tmp/data.img ro=$tmp/ro.img ro_before host_md5 pattern readback
+    dd if=/dev/zero of="$data" bs=1M count=16 2>/dev/null
+    dd if=/dev/urandom of="$ro" bs=1M count=1 2>/dev/null
+    ro_before=$(md5sum <"$ro" | cut -d' ' -f1)
+    run_mvm --kernel "$kernel" --initrd "$initrd" --disk "$data,id=data" --disk "$ro,ro,id=ro" \
+        --cmdline "$cmdline_base mvmtest=blk"
+    expect_rc 0 "guest powered off"
+    expect_line "MVM-BLK-DISK id=data sectors=32768 ro=0"
+    expect_line "MVM-BLK-DISK id=ro sectors=2048 ro=1"
+    expect_line MVM-BLK-WRITE=ok
+    pattern=$(console | sed -n 's/^MVM-BLK-PATTERN-MD5=//p')
+    readback=$(console | sed -n 's/^MVM-BLK-READBACK-MD5=//p')
+    host_md5=$(head -c 4194304 "$data" | md5sum | cut -d' ' -f1)
+    [[ -n $pattern ]] || problem "no MVM-BLK-PATTERN-MD5 line"
+    [[ $readback == "$pattern" ]] || problem "guest read back $readback, wrote $pattern"
+    [[ $host_md5 == "$pattern" ]] || problem "the host image holds $host_md5 after the flush, the guest wrote $pattern"
+    console | grep -q '^MVM-BLK-RO-WRITE=refused' || problem "a write to the read-only disk did not fail in the guest"
+    [[ $(md5sum <"$ro" | cut -d' ' -f1) == "$ro_before" ]] || problem "the read-only image changed"
+    rm -f "$data" "$ro"
+}
+
+case_console_port() {
+    local log=$tmp/log-port.txt
+    run_mvm --kernel "$kernel" --initrd "$initrd" --console-port "1=$log,name=log" \
+        --cmdline "$cmdline_base mvmtest=console-port"
+    expect_rc 0 "guest powered off"
+    expect_line MVM-CONSOLE-PORT-WRITE=ok
+    if [[ ! -f $log ]]; then
+        problem "no port file $log"
+    elif ! tr -d '\r' <"$log" | grep -qxF "MVM-LOG-PORT-LINE hello from the guest"; then
+        problem "the port file does not hold the guest's line ($(wc -c <"$log") bytes)"
+    fi
+}
+
+case_hvc0() {
+    # The guest's console is virtio-console port 0 instead of the UART.
+    run_mvm --kernel "$kernel" --initrd "$initrd" --console-port 0=- \
+        --cmdline "console=hvc0 panic=-1 pci=off quiet mvmtest=poweroff"
+    expect_rc 0 "guest powered off"
+    expect_boot 1
+}
+
+# expect_input CONSOLE_ARGS...: a line on mvm's stdin reaches the guest's
+# console.  The line is sent every half second until mvm ends: a UART
+# driver clears its FIFO when it starts, so an early line may be lost.
+expect_input() {
+    out=$tmp/$name.console
+    err=$tmp/$name.stderr
+    local t0=$EPOCHREALTIME
+    local st
+    set +e
+    (while :; do echo mvm-input-line; sleep 0.5; done) |
+        timeout -s QUIT -k 5 "$case_timeout" "$mvm" "$@" >"$out" 2>"$err"
+    st=("${PIPESTATUS[@]}")
+    set -e
+    rc=${st[1]} # mvm's; the writer ends with SIGPIPE once mvm is gone
+    secs=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')
+    expect_rc 0 "guest powered off"
+    expect_line MVM-GUEST-INPUT=mvm-input-line
+}
+
+case_input_uart() {
+    expect_input --kernel "$kernel" --initrd "$initrd" --cmdline "$cmdline_base mvmtest=input"
+}
+
+case_input_hvc0() {
+    # Port 0 is the console: the terminal's input goes there, not to ttyS0.
+    expect_input --kernel "$kernel" --initrd "$initrd" --console-port 0=- \
+        --cmdline "console=hvc0 panic=-1 pci=off quiet mvmtest=input"
+}
+
+case_vsock() {
+    local uds=$tmp/vsock.sock srv v
+    if [[ -z $vtool || ! -x $vtool ]]; then
+        problem "no vsock-tool (${vtool:-not given})"
+        return 0
+    fi
+    # The host's echo server for the guest's connections to port 6000.
+    "$vtool" serve unix "${uds}_6000" >"$tmp/host-serve.log" 2>&1 &
+    srv=$!
+    start_mvm --kernel "$kernel" --initrd "$initrd" --cid 3 --vsock-uds "$uds" \
+        --cmdline "$cmdline_base mvmtest=vsock"
+    if wait_line MVM-VSOCK-SERVING 90; then
+        "$vtool" echo "uds:$uds:5000" 8388608 >"$tmp/h2g-echo.log" 2>&1 ||
+            problem "host->guest echo of 8 MiB failed: $(tail -n 2 "$tmp/h2g-echo.log" | tr '\n' ' ')"
+        "$vtool" churn "uds:$uds:5000" 200 >"$tmp/h2g-churn.log" 2>&1 ||
+            problem "host->guest churn of 200 connections failed: $(tail -n 2 "$tmp/h2g-churn.log" | tr '\n' ' ')"
+        "$vtool" refused "uds:$uds:5001" >"$tmp/h2g-refused.log" 2>&1 ||
+            problem "host->guest connection to a port nobody serves was not refused cleanly: $(tail -n 2 "$tmp/h2g-refused.log" | tr '\n' ' ')"
+    else
+        problem "the guest never served (no MVM-VSOCK-SERVING line)"
+        kill -TERM "$bg_pid" 2>/dev/null
+    fi
+    finish_mvm
+    kill "$srv" 2>/dev/null || true
+    wait "$srv" 2>/dev/null || true # status 143: we killed it
+    expect_rc 0 "guest powered off"
+    v=$(console_field "MVM-VSOCK-G2H-ECHO" BYTES)
+    [[ $v == 8388608 ]] || problem "guest->host echo: BYTES=${v:-none}, want 8388608"
+    v=$(console_field "MVM-VSOCK-G2H-CHURN" OK)
+    [[ $v == 200 ]] || problem "guest->host churn: OK=${v:-none}, want 200"
+    expect_line MVM-VSOCK-G2H-REFUSED=ok
+    expect_line MVM-VSOCK-SERVE-DONE
+}
+
 case_corrupt_random() {
     local bad=$tmp/random.img
     head -c 1048576 /dev/urandom >"$bad"
@@ -236,9 +403,11 @@ case_corrupt_empty() {
     expect_kernel_error
 }
 
-[[ -x $mvm ]] || { echo "suite.sh: $mvm is not an executable" >&2; exit 2; }
-[[ -f $kernel ]] || { echo "suite.sh: no kernel $kernel" >&2; exit 2; }
-[[ -f $initrd ]] || { echo "suite.sh: no initrd $initrd" >&2; exit 2; }
+if [[ $list_only == 0 ]]; then
+    [[ -x $mvm ]] || { echo "suite.sh: $mvm is not an executable" >&2; exit 2; }
+    [[ -f $kernel ]] || { echo "suite.sh: no kernel $kernel" >&2; exit 2; }
+    [[ -f $initrd ]] || { echo "suite.sh: no initrd $initrd" >&2; exit 2; }
+fi
 
 # The error cases first: they are quick, and they show early whether mvm
 # runs at all.
@@ -255,6 +424,14 @@ t reboot-bios-reset case_reboot_bios
 t panic-reset case_panic
 t reboot-reset case_reboot
 t virtio-rng case_rng
+t virtio-rng-mmio-exits case_rng_exits
+t virtio-blk case_blk
+t virtio-console-port case_console_port
+t virtio-console-hvc0 case_hvc0
+t console-input-ttyS0 case_input_uart
+t console-input-hvc0 case_input_hvc0
+t virtio-vsock case_vsock
 
+[[ $list_only == 1 ]] && exit 0
 echo "1..$num"
 [[ $failed -eq 0 ]]
