@@ -59,6 +59,8 @@ integration: build
 bench: deps build
 	bench/startup/run.sh $(BUILD)
 	bench/boot/run.sh $(BUILD)
+	bench/blk/run.sh $(BUILD)
+	bench/vsock/run.sh $(BUILD)
 
 clean:
 	rm -rf $(BUILD_SAN) $(BUILD_FUZZ)

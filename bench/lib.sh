@@ -67,3 +67,19 @@ bench_cmdstr() {
 	done
 	printf '%s\n' "$out"
 }
+
+# bench_verdict_min RATIO TARGET: PASS when RATIO >= TARGET (higher is better), else MISS.
+bench_verdict_min() { awk -v r="$1" -v t="$2" 'BEGIN { print (r != "nan" && r + 0 >= t + 0) ? "PASS" : "MISS" }'; }
+
+# bench_lab_kernel BUILD_DIR META: fetch the kernel package META (as the
+# integration tests do) and print "KERNEL_DIR VMLINUZ".
+bench_lab_kernel() {
+	local repo kdir f kernel=
+	repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+	kdir=$("$repo/lab/fetch-kernel.sh" "$2" "$1/cache") || bench_die "cannot fetch the kernel $2 (lab/fetch-kernel.sh)"
+	for f in "$kdir"/boot/vmlinuz-*; do
+		if [[ -f $f ]]; then kernel=$f; fi
+	done
+	[[ -n $kernel ]] || bench_die "no boot/vmlinuz-* in $kdir"
+	printf '%s %s\n' "$kdir" "$kernel"
+}
