@@ -5,12 +5,15 @@
 #   modules_dir KDIR              print the lib/modules/<abi> directory of
 #                                 the extracted package KDIR (fails if it
 #                                 has no modules.dep)
-#   modules_stage MODDIR DEST LIST NAME...
+#   modules_stage [--compressed] MODDIR DEST LIST NAME...
 #                                 copy modules NAME... (as "kvm-amd" or
 #                                 "kvm_amd") and everything they depend on,
 #                                 decompressed, into DEST as <name>.ko, and
 #                                 append their names to file LIST in load
-#                                 order (dependencies first, each once)
+#                                 order (dependencies first, each once);
+#                                 with --compressed, copy them as the
+#                                 package has them (<name>.ko.xz, say) and
+#                                 list those file names instead
 #
 # Both return non-zero with a message on stderr when something is missing.
 
@@ -52,7 +55,12 @@ _modules_order() {
 }
 
 modules_stage() {
-	local moddir=$1 dest=$2 list=$3 name path b order
+	local keep='' moddir dest list name path b order
+	if [[ $1 == --compressed ]]; then
+		keep=1
+		shift
+	fi
+	moddir=$1 dest=$2 list=$3
 	shift 3
 	declare -gA _modules_seen=()
 	mkdir -p "$dest" || return 1
@@ -68,6 +76,11 @@ modules_stage() {
 	done
 	while IFS= read -r path; do
 		b=${path##*/}
+		if [[ -n $keep ]]; then
+			cp "$moddir/$path" "$dest/$b" || { rm -f "$order"; return 1; }
+			printf '%s\n' "$b" >>"$list"
+			continue
+		fi
 		b=${b%%.ko*}
 		case $path in
 		*.ko.xz) xz -dc "$moddir/$path" >"$dest/$b.ko" ;;

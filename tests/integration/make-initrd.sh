@@ -40,6 +40,8 @@ done
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=../../lab/modules.sh
 . "$here/../../lab/modules.sh"
+# shellcheck source=../../lab/cpio.sh
+. "$here/../../lab/cpio.sh"
 init=$here/guest/init
 [[ -f $init ]] || die "missing $init"
 
@@ -81,24 +83,8 @@ for b in "${bins[@]}"; do
     cp "$b" "$root/usr/bin/"
 done
 
-# newc entry for a character device, so that the kernel can open
-# /dev/console for /init before devtmpfs is mounted (mknod would need root).
-devnode() { # name octal-mode major minor ino
-    local name=$1 namesize=$((${#1} + 1))
-    printf '070701%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%s\0' \
-        "$5" $((8#20000 | 8#$2)) 0 0 1 0 0 0 0 "$3" "$4" "$namesize" 0 "$name"
-    head -c $(((4 - (110 + namesize) % 4) % 4)) /dev/zero
-}
-trailer() {
-    printf '070701%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%s\0' \
-        0 0 0 0 1 0 0 0 0 0 0 11 0 'TRAILER!!!'
-    head -c 3 /dev/zero     # (110 + 11) % 4 == 1
-}
-
 {
-    (cd "$root" && find . -mindepth 1 -printf '%P\n' | LC_ALL=C sort |
-        cpio -o -H newc -R 0:0 --quiet)
-    devnode dev/console 600 5 1 1000001
-    trailer
+    cpio_tree "$root"
+    cpio_devnodes dev/console:600:5:1
 } | gzip -9n >"$tmp/initrd.gz"
 mv -f "$tmp/initrd.gz" "$out"
