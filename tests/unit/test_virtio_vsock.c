@@ -38,6 +38,7 @@
 #include "vmm/devices/virtio/vsock.h"
 
 #define CID 3
+#define LINE_TIMEOUT_MS 300 /* the device's CONNECT-line timeout in these tests */
 #define RXQ VSOCK_QUEUE_RX
 #define TXQ VSOCK_QUEUE_TX
 #define QSIZE 256
@@ -85,7 +86,7 @@ static int setup(void **state)
 	(void)state;
 	make_dir();
 	vdrv_init(&v);
-	p = (struct virtio_vsock_params){CID, uds};
+	p = (struct virtio_vsock_params){CID, uds, LINE_TIMEOUT_MS};
 	if (virtio_vsock_create(&dev, &v.mem, vdrv_irq(&v), &p, &e) < 0) {
 		fprintf(stderr, "%s\n", e.msg);
 		return -1;
@@ -584,6 +585,40 @@ static void test_host_connect_timeout(void **state)
 	close(fd);
 }
 
+/*
+ * A client that never finishes its line is closed after the line timeout,
+ * without the guest hearing of it, and its slot is free again; one that
+ * finished its line in time is not affected.
+ */
+static void test_host_line_timeout(void **state)
+{
+	struct timespec ts = {0, (LINE_TIMEOUT_MS + 100) * 1000000L};
+	struct vsock_hdr r;
+	int idle, slow;
+
+	(void)state;
+	post_rx(8, RX_FULL);
+	idle = host_client();
+	host_write(idle, "CONN", 4);
+	slow = host_client();
+	vdrv_run(&v);
+	assert_int_equal(virtio_vsock_nr_conns(dev), 2);
+	host_write(slow, "CONNECT 12\n", 11);
+	vdrv_run(&v);
+	assert_true(guest_recv(&r, NULL, 0));
+	assert_int_equal(r.op, VSOCK_OP_REQUEST);
+	guest_send(pkt(VSOCK_OP_RESPONSE, 12, r.src_port), NULL, 0);
+	nanosleep(&ts, NULL);
+	vdrv_run(&v);
+	assert_true(host_at_eof(idle));
+	assert_false(host_at_eof(slow));
+	assert_int_equal(virtio_vsock_nr_conns(dev), 1);
+	while (guest_recv(&r, NULL, 0))
+		assert_int_not_equal(r.op, VSOCK_OP_RST);
+	close(idle);
+	close(slow);
+}
+
 /* Lines that are not a CONNECT close the client; a line may come in pieces. */
 static void test_host_bad_lines(void **state)
 {
@@ -1067,7 +1102,7 @@ static void test_connection_limit(void **state)
 
 static int create_at(const char *path, uint64_t cid, struct virtio_device **d, struct error *e)
 {
-	struct virtio_vsock_params p = {cid, path};
+	struct virtio_vsock_params p = {cid, path, 0};
 
 	return virtio_vsock_create(d, &v.mem, vdrv_irq(&v), &p, e);
 }
@@ -1173,6 +1208,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_host_connect, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_host_connect_refused, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_host_connect_timeout, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_host_line_timeout, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_host_bad_lines, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_host_to_guest_bulk, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_guest_to_host_bulk, setup, teardown),

@@ -83,6 +83,7 @@ void virtio_console_destroy(struct virtio_device *d);
 struct virtio_vsock_params {
 	uint64_t guest_cid; /* 3 .. 0xfffffffe */
 	const char *uds_path;
+	unsigned int line_timeout_ms; /* 0: VSOCK_LINE_TIMEOUT_MS (tests shorten it) */
 };
 
 int virtio_vsock_create(struct virtio_device **out, const struct guest_mem *mem,

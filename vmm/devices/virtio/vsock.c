@@ -87,7 +87,7 @@ struct vsock_stream {
 	bool on_ctrl, on_wait, on_connecting;
 	uint8_t line_len;
 	char line[VSOCK_CONNECT_LINE_MAX];
-	uint64_t deadline; /* CONNECTING: when to give up (CLOCK_MONOTONIC ns) */
+	uint64_t deadline; /* waiting for a line or CONNECTING: when to give up (CLOCK_MONOTONIC ns) */
 	uint8_t *buf;	   /* guest payload the socket has not taken (a ring) */
 	uint32_t buf_head, buf_len;
 	struct vsock_stream *hash_next;
@@ -102,6 +102,7 @@ TAILQ_HEAD(vsock_stream_list, vsock_stream);
 struct virtio_vsock {
 	struct virtio_device dev;
 	uint64_t guest_cid;
+	unsigned int line_timeout_ms; /* a host client's time to send its CONNECT line */
 	char *uds_path;
 	struct vsock_uds_id uds_id;
 	int listen_fd;
@@ -351,7 +352,7 @@ static void conn_sync(struct virtio_vsock *v, struct vsock_stream *sc)
 
 	if (sc->dead)
 		return;
-	if (sc->on_connecting && c->state != VSOCK_CONN_CONNECTING) {
+	if (sc->on_connecting && !sc->in_line && c->state != VSOCK_CONN_CONNECTING) {
 		TAILQ_REMOVE(&v->connecting, sc, connecting_link);
 		sc->on_connecting = false;
 	}
@@ -857,6 +858,28 @@ static uint32_t host_port_alloc(struct virtio_vsock *v)
 	}
 }
 
+/*
+ * Give host client @sc @ms milliseconds from now: timer_event() ends it
+ * then.  The deadline list stays sorted, so the timer is always set for
+ * its first entry (vsock_finish).
+ */
+static void deadline_set(struct virtio_vsock *v, struct vsock_stream *sc, unsigned int ms)
+{
+	struct vsock_stream *prev;
+
+	if (sc->on_connecting)
+		TAILQ_REMOVE(&v->connecting, sc, connecting_link);
+	sc->deadline = now_ns() + ms * 1000000ULL;
+	prev = TAILQ_LAST(&v->connecting, vsock_stream_list);
+	while (prev && prev->deadline > sc->deadline)
+		prev = TAILQ_PREV(prev, vsock_stream_list, connecting_link);
+	if (prev)
+		TAILQ_INSERT_AFTER(&v->connecting, prev, sc, connecting_link);
+	else
+		TAILQ_INSERT_HEAD(&v->connecting, sc, connecting_link);
+	sc->on_connecting = true;
+}
+
 /* A host client sent "CONNECT <port>\n": ask the guest. */
 static void conn_start_connect(struct virtio_vsock *v, struct vsock_stream *sc, uint32_t port)
 {
@@ -864,9 +887,7 @@ static void conn_start_connect(struct virtio_vsock *v, struct vsock_stream *sc, 
 	vsock_conn_init(&sc->c, v->guest_cid, host_port_alloc(v), port);
 	vsock_conn_connect(&sc->c);
 	hash_insert(v, sc);
-	sc->deadline = now_ns() + VSOCK_CONNECT_TIMEOUT_MS * 1000000ULL;
-	TAILQ_INSERT_TAIL(&v->connecting, sc, connecting_link);
-	sc->on_connecting = true;
+	deadline_set(v, sc, VSOCK_CONNECT_TIMEOUT_MS);
 	conn_sync(v, sc);
 }
 
@@ -982,11 +1003,16 @@ static void listen_event(struct virtio_device *d, int fd, uint32_t events, void 
 		vsock_conn_init(&sc->c, v->guest_cid, 0, 0);
 		if (conn_watch(v, sc, EPOLLIN) < 0)
 			conn_kill(v, sc);
+		else
+			deadline_set(v, sc, v->line_timeout_ms);
 	}
 	vsock_finish(v);
 }
 
-/* A CONNECT deadline passed: close the clients the guest did not answer. */
+/*
+ * A deadline passed: close the host clients that sent no CONNECT line in
+ * time, and those the guest did not answer.
+ */
 static void timer_event(struct virtio_device *d, int fd, uint32_t events, void *arg)
 {
 	struct virtio_vsock *v = d->priv;
@@ -1002,6 +1028,10 @@ static void timer_event(struct virtio_device *d, int fd, uint32_t events, void *
 	while ((sc = TAILQ_FIRST(&v->connecting)) && sc->deadline <= now) {
 		TAILQ_REMOVE(&v->connecting, sc, connecting_link);
 		sc->on_connecting = false;
+		if (sc->in_line) {
+			conn_kill(v, sc);
+			continue;
+		}
 		vsock_conn_reset(&sc->c);
 		conn_sync(v, sc);
 	}
@@ -1134,6 +1164,7 @@ int virtio_vsock_create(struct virtio_device **out, const struct guest_mem *mem,
 	TAILQ_INIT(&v->wait);
 	TAILQ_INIT(&v->connecting);
 	v->guest_cid = p->guest_cid;
+	v->line_timeout_ms = p->line_timeout_ms ? p->line_timeout_ms : VSOCK_LINE_TIMEOUT_MS;
 	err = virtio_device_init(&v->dev, &vsock_ops, v, mem, irq);
 	if (err) {
 		error_set(e, err, "virtio-vsock: %s", strerror(-err));

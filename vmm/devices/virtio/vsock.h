@@ -11,7 +11,9 @@
  *     once the guest answers RESPONSE, writes "OK <host port>\n" to the
  *     program; from then on the socket is the stream.  If the guest
  *     refuses (RST) or does not answer within VSOCK_CONNECT_TIMEOUT_MS,
- *     mvm closes the program's socket.
+ *     mvm closes the program's socket.  A program that has not sent a
+ *     whole line within VSOCK_LINE_TIMEOUT_MS is closed too, so idle
+ *     clients cannot hold connection slots.
  *   - guest -> host: a guest connect to (CID 2, port P) becomes a connect
  *     to the Unix socket "<uds_path>_<P>"; RESPONSE if that works, RST if
  *     not.
@@ -79,6 +81,7 @@ enum vsock_op {
 #define VSOCK_BUF_ALLOC (256 * 1024)   /* our buf_alloc: guest bytes held per connection */
 #define VSOCK_MAX_CONNS 1023	       /* connections and host clients at once */
 #define VSOCK_CONNECT_TIMEOUT_MS 2000  /* the guest's time to answer a host CONNECT */
+#define VSOCK_LINE_TIMEOUT_MS 10000   /* a host client's time to send its CONNECT line */
 #define VSOCK_CONNECT_LINE_MAX 64      /* "CONNECT <port>\n", newline included */
 #define VSOCK_HOST_PORT_BIT (1U << 30) /* set in every port mvm allocates on the host side */
 
