@@ -55,7 +55,6 @@ struct init {
 	bool pid1;
 	enum power_action power;
 	char power_reason[PROP_VALUE_MAX];
-	bool quit;
 };
 
 /*

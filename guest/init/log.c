@@ -77,11 +77,6 @@ void log_set_level(int level)
 	init_level = level < 0 ? 0 : level > 7 ? 7 : level;
 }
 
-int log_get_level(void)
-{
-	return init_level;
-}
-
 static void write_all(int fd, const char *p, size_t len)
 {
 	while (len) {

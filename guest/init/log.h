@@ -46,9 +46,8 @@ void log_close(void);
 /* Wait until the console has sent what was written (before a poweroff). */
 void log_flush(void);
 
-/* Init's level: lines with a level above it are dropped. */
+/* Init's level: its lines with a level above it are dropped. */
 void log_set_level(int level);
-int log_get_level(void);
 
 /* Log an init line ("init: ..."). */
 void log_msg(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -31,11 +31,6 @@ int loop_add(struct loop *l, struct loop_watch *w, uint32_t events)
 	return ctl(l, EPOLL_CTL_ADD, w, events);
 }
 
-int loop_mod(struct loop *l, struct loop_watch *w, uint32_t events)
-{
-	return ctl(l, EPOLL_CTL_MOD, w, events);
-}
-
 void loop_del(struct loop *l, struct loop_watch *w)
 {
 	epoll_ctl(l->epfd, EPOLL_CTL_DEL, w->fd, NULL);

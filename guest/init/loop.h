@@ -33,9 +33,6 @@ void loop_destroy(struct loop *l);
 /* Watch @w->fd for @events (EPOLLIN...).  0 or -errno. */
 int loop_add(struct loop *l, struct loop_watch *w, uint32_t events);
 
-/* Change the events of a watched descriptor.  0 or -errno. */
-int loop_mod(struct loop *l, struct loop_watch *w, uint32_t events);
-
 /* Stop watching @w (before closing its descriptor). */
 void loop_del(struct loop *l, struct loop_watch *w);
 

@@ -61,7 +61,7 @@ void service_table_free(struct service_table *t)
 	memset(t, 0, sizeof(*t));
 }
 
-static struct service *table_add(struct service_table *t, const struct rc_service *def)
+struct service *service_add(struct service_table *t, const struct rc_service *def)
 {
 	struct service **v = realloc(t->v, sizeof(*v) * (t->n + 1));
 	struct service *svc;
@@ -77,11 +77,6 @@ static struct service *table_add(struct service_table *t, const struct rc_servic
 	svc->disabled = def->flags & RC_SVC_DISABLED;
 	t->v[t->n++] = svc;
 	return svc;
-}
-
-struct service *service_add(struct service_table *t, const struct rc_service *def)
-{
-	return table_add(t, def);
 }
 
 static void table_remove(struct service_table *t, struct service *svc)
@@ -376,7 +371,7 @@ struct service *service_exec(struct service_table *t, int argc, char **argv, uin
 	}
 	if (!d->argv || !d->name || (ngroups && !d->groups))
 		goto nomem;
-	svc = table_add(t, d);
+	svc = service_add(t, d);
 	if (!svc)
 		goto nomem;
 	svc->owned_def = d;
@@ -434,7 +429,6 @@ static void handle_exit(struct service_table *t, struct service *svc, int status
 	/* What the service left behind in its process group goes with it. */
 	kill(-svc->pid, SIGKILL);
 	svc->pid = 0;
-	svc->wait_status = status;
 	svc->deadline_ms = -1;
 	if (svc->is_exec) {
 		set_state(t, svc, SVC_STOPPED);

@@ -63,7 +63,6 @@ struct service {
 	unsigned nexits;
 	bool restart_when_stopped; /* `restart` of a running service */
 	bool disabled;		   /* class_start passes it by (`disabled`, or stopped) */
-	int wait_status;	   /* of the last exit */
 };
 
 struct svc_output;
@@ -89,7 +88,6 @@ struct service_table {
 	int64_t kill_timeout_ms; /* between SIGTERM and SIGKILL */
 	bool shutting_down;	 /* no more starts or restarts */
 	struct svc_output *outputs;
-	unsigned exec_count;
 };
 
 /*
