@@ -198,24 +198,30 @@ static void run_one_command(struct init *init)
 	rc_strv_free(argv, (size_t)i);
 }
 
-/* Queue the next step of the boot sequence once the last one is done. */
+/*
+ * Queue the next steps of the boot sequence while the last one is done.
+ * A step can leave nothing to run (an event an action already triggered,
+ * say `trigger boot` in late-init, or property triggers no action waits
+ * for): then the one after it follows at once, since nothing else would
+ * wake the loop for it.
+ */
 static void advance_boot(struct init *init)
 {
-	int step = init->boot_step;
+	while (init->boot_step < STEPS && !init->exec_wait &&
+	       !rc_trigger_busy(&init->trigger)) {
+		int step = init->boot_step++;
 
-	if (step >= STEPS || init->exec_wait || rc_trigger_busy(&init->trigger))
-		return;
-	init->boot_step++;
-	if (step == STEP_PROPERTY_TRIGGERS) {
-		if (rc_trigger_enable_properties(&init->trigger) < 0)
-			log_error("out of memory: property triggers not queued");
-	} else if (step == STEP_BOOT_COMPLETED) {
-		init_set_property(init, "sys.boot_completed", "1");
-		log_notice("boot completed: sys.boot_completed=1");
-	} else if (!(init->events_seen & (1u << step))) {
-		log_info("boot: %s", boot_events[step]);
-		if (init_queue_event(init, boot_events[step]) < 0)
-			log_error("out of memory: %s not queued", boot_events[step]);
+		if (step == STEP_PROPERTY_TRIGGERS) {
+			if (rc_trigger_enable_properties(&init->trigger) < 0)
+				log_error("out of memory: property triggers not queued");
+		} else if (step == STEP_BOOT_COMPLETED) {
+			init_set_property(init, "sys.boot_completed", "1");
+			log_notice("boot completed: sys.boot_completed=1");
+		} else if (!(init->events_seen & (1u << step))) {
+			log_info("boot: %s", boot_events[step]);
+			if (init_queue_event(init, boot_events[step]) < 0)
+				log_error("out of memory: %s not queued", boot_events[step]);
+		}
 	}
 }
 

@@ -311,6 +311,28 @@ static void test_start_and_shutdown_order(void **state)
 	finish(&r);
 }
 
+/*
+ * An .rc that queues `boot` itself from late-init, as Android's does: the
+ * sequence must not wait for a boot step it already ran.
+ */
+static void test_boot_triggered_from_late_init(void **state)
+{
+	static const char rc[] = "on late-init\n"
+				 "    trigger boot\n"
+				 "on boot\n"
+				 "    setprop test.boot.ran yes\n";
+	struct run r;
+
+	(void)state;
+	start_init(&r, rc);
+	assert_prop("test.boot.ran", "yes");
+	assert_prop("sys.boot_completed", "1");
+	assert_int_equal(count(slurp(r.console), "boot: boot\n"), 0); /* not queued twice */
+	assert_int_equal(property_set("sys.powerctl", "shutdown"), 0);
+	assert_int_equal(wait_exit(&r, 10000), 0);
+	finish(&r);
+}
+
 /* The start times in @log of @name, at most @max. */
 static int start_times(const char *log, const char *name, long long *out, int max)
 {
@@ -459,6 +481,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_start_and_shutdown_order),
+		cmocka_unit_test(test_boot_triggered_from_late_init),
 		cmocka_unit_test(test_restart_period),
 		cmocka_unit_test(test_oneshot_exec_and_tools),
 		cmocka_unit_test(test_critical_service_reboots),
