@@ -35,7 +35,11 @@ static void __attribute__((noreturn, format(printf, 1, 2))) fatal(const char *fm
 	va_end(ap);
 	log_error("FATAL: %s", msg);
 	log_flush();
-	power_finish(POWER_OFF, "", NULL);
+	/*
+	 * A reset, not a poweroff: mvm exits 0 only for a poweroff, so the
+	 * host sees a failed boot as a non-zero status (3) with this line.
+	 */
+	power_finish(POWER_REBOOT, "", NULL);
 	/* Not PID 1 (a test run), or reboot(2) failed. */
 	_exit(1);
 }

@@ -13,8 +13,9 @@
  * /sys directories.
  *
  * Any failure writes one line "init: FATAL: <reason>" to the console and
- * the kernel log and powers the VM off (reboot(RB_POWER_OFF)); every wait
- * has a time limit, so it never hangs.
+ * the kernel log and resets the VM (reboot(RB_AUTOBOOT)), which mvm
+ * reports as exit status 3, never 0; every wait has a time limit, so it
+ * never hangs.
  */
 #ifndef MICRODROID_INIT_FIRST_STAGE_H
 #define MICRODROID_INIT_FIRST_STAGE_H

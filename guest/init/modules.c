@@ -143,7 +143,10 @@ static int load_one(const char *dir, const char *entry, const char *cmdline, str
 				 "(CONFIG_MODULE_DECOMPRESS)",
 				 name, path);
 	if (r < 0)
-		return error_set(e, r, "module '%s' (%s): %s", name, path, strerror(-r));
+		return error_set(e, r,
+				 "module '%s' (%s): the kernel refused it: %s (its init failed: "
+				 "a module it needs that is not loaded yet?)",
+				 name, path, strerror(-r));
 	return 1;
 }
 
