@@ -3,6 +3,7 @@
 #
 #   make            build mvm and the tests (build/)
 #   make demo       install what is missing, build, boot a Linux guest under mvm
+#   make image      build the Microdroid guest image (build/image/)
 #   make check      install what is missing, build, run every test
 #   make unit | sanitize | fuzz | cli | integration   one test group
 #   make bench      run the benchmarks (side by side with QEMU)
@@ -14,7 +15,7 @@ FUZZ_SECONDS ?= 15
 
 MESON_SETUP = meson setup --reconfigure
 
-.PHONY: all build deps demo check unit sanitize fuzz cli integration bench clean
+.PHONY: all build deps image demo check unit sanitize fuzz cli integration bench clean
 
 all: build
 
@@ -34,6 +35,9 @@ $(BUILD_FUZZ)/build.ninja:
 	CC=clang meson setup $(BUILD_FUZZ) -Dfuzz=true -Dtests=false \
 		-Db_sanitize=address,undefined -Db_lundef=false \
 		-Dc_args=-fsanitize=fuzzer-no-link
+
+image: deps build
+	image/build.sh $(BUILD)
 
 demo: deps build
 	scripts/demo.sh $(BUILD)

@@ -13,6 +13,8 @@ packages=(
 	qemu-system-x86 busybox-static cpio gzip zstd xz-utils lz4 kmod
 	# fetching Debian's kernel packages
 	apt-utils dpkg
+	# the Microdroid image: erofs system image and its dm-verity hash tree
+	erofs-utils cryptsetup-bin
 )
 
 missing=()

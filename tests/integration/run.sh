@@ -65,6 +65,23 @@ if [[ -x $vtool ]]; then guest_bins=(--bin "$vtool"); else vtool=; fi
     vmw_vsock_virtio_transport "${guest_bins[@]}" ||
     setup_failed "make-initrd.sh failed"
 
+# The Microdroid test image: Debian's full kernel (image/build.sh's
+# default), the image's own init.rc, and the test service and .rc of
+# tests/integration/microdroid/.  Without it the microdroid cases fail
+# with the reason; the others still run.
+md=$work/microdroid
+md_hello=$build/tests/integration/md-hello
+if [[ ! -x $md_hello ]]; then
+    echo "# $md_hello is not built: the microdroid cases will fail" >&2
+    md=
+elif ! "$repo/image/build.sh" "$build" --out "$md" \
+    --add "$md_hello=system/bin/md-hello" \
+    --add "$here/microdroid/test.rc=system/etc/init/test.rc" >"$work/microdroid-build.log" 2>&1; then
+    echo "# image/build.sh failed (below): the microdroid cases will fail" >&2
+    cat "$work/microdroid-build.log" >&2
+    md=
+fi
+
 # PVH ELF vmlinux, re-extracted only when the kernel or the extractor changed.
 # Without it the PVH cases fail with the reason; the others still run.
 elf=$work/vmlinux-${kernel##*/vmlinuz-}.elf
@@ -87,7 +104,7 @@ rc=0
 case $mode in
     direct)
         echo "# integration: running directly on this machine's KVM"
-        MVM_TEST_TIMEOUT=$case_timeout MVM_VSOCK_TOOL=$vtool \
+        MVM_TEST_TIMEOUT=$case_timeout MVM_VSOCK_TOOL=$vtool MVM_MICRODROID=$md \
             bash "$here/suite.sh" "$mvm" "$kernel" "$elf" "$initrd" 2>&1 |
             tee "$log" || rc=$?
         ;;
@@ -97,8 +114,9 @@ case $mode in
             --env "MVM_TEST_TIMEOUT=$case_timeout")
         if [[ -n $vtool ]]; then labargs+=(--bin "$vtool" --env "MVM_VSOCK_TOOL=$vtool"); fi
         if [[ -n $elf ]]; then labargs+=(--file "$elf"); fi
+        if [[ -n $md ]]; then labargs+=(--dir "$md" --env "MVM_MICRODROID=$md"); fi
         # Enough for every case to reach its own timeout, plus the lab's boot.
-        labargs+=(--timeout $((24 * (case_timeout + 10) + 120)))
+        labargs+=(--timeout $((26 * (case_timeout + 10) + 120)))
         # The lab host itself sometimes dies under QEMU's emulation (see
         # docs/lab.md).  Then the cases that had not reported run again in a
         # fresh lab, at most twice; a case that reported is never rerun.

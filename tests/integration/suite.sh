@@ -20,6 +20,10 @@
 #   MVM_TEST_CASES     extended regex: run only the cases whose name matches
 #   MVM_VSOCK_TOOL     the host build of tests/integration/vsock-tool.c
 #                      (the initramfs holds the guest's copy)
+#   MVM_MICRODROID     a Microdroid test image (image/build.sh --out DIR
+#                      with tests/integration/microdroid/: kernel,
+#                      initramfs.img, system.img, cmdline); the microdroid
+#                      cases fail without it
 set -euo pipefail
 
 # suite.sh --list prints the names of the cases MVM_TEST_CASES selects, in order.
@@ -34,6 +38,7 @@ if [[ $# -ne 4 ]]; then
 fi
 mvm=$1 kernel=$2 elf=$3 initrd=$4
 vtool=${MVM_VSOCK_TOOL:-}
+md=${MVM_MICRODROID:-}
 case_timeout=${MVM_TEST_TIMEOUT:-120}
 only=${MVM_TEST_CASES:-}
 # quiet keeps serial traffic low: every byte is a VM exit, which is costly
@@ -112,6 +117,16 @@ expect_line() {
 
 expect_no_line() {
     if console | grep -qxF -- "$1"; then problem "console line '$1'"; fi
+}
+
+# Like expect_line and expect_no_line, for a line that matches extended
+# regex $1 anywhere.
+expect_match() {
+    console | grep -qE -- "$1" || problem "no console line matching '$1'"
+}
+
+expect_no_match() {
+    if console | grep -qE -- "$1"; then problem "a console line matches '$1'"; fi
 }
 
 # expect_boot N: the guest reached /init and saw N CPUs.
@@ -403,6 +418,50 @@ case_corrupt_empty() {
     expect_kernel_error
 }
 
+# ---- Microdroid -----------------------------------------------------------------
+
+need_microdroid() {
+    if [[ -z $md || ! -f $md/system.img || ! -f $md/cmdline ]]; then
+        problem "no Microdroid test image (MVM_MICRODROID=$md)"
+        return 1
+    fi
+}
+
+# run_microdroid SYSTEM_IMG EXTRA_CMDLINE : boot the test image with 1 vCPU
+# and 256 MiB (Microdroid's default), the system disk read-only by id.
+run_microdroid() {
+    run_mvm --kernel "$md/kernel" --initrd "$md/initramfs.img" --mem 256 --cpus 1 \
+        --disk "$1,ro,id=system" --cmdline "$(cat "$md/cmdline") $2"
+}
+
+# The image boots to sys.boot_completed=1, the test service of test.rc runs
+# as user shell with its output on the console, and its setprop
+# sys.powerctl shutdown powers the VM off: mvm exits 0.
+case_md_boot() {
+    need_microdroid || return 0
+    local token=tok$RANDOM$RANDOM
+    run_microdroid "$md/system.img" "androidboot.mdtest=$token"
+    expect_rc 0 "a clean shutdown through sys.powerctl"
+    expect_match 'sys\.boot_completed=1'
+    expect_match "md_hello.*md-hello: hello from a test service, uid 2000, token $token"
+}
+
+# One byte flipped in the system image's erofs superblock: dm-verity fails
+# the read, first-stage init says so in one line and the VM stops, non-zero.
+case_md_verity() {
+    need_microdroid || return 0
+    local bad=$tmp/system-corrupt.img
+    cp "$md/system.img" "$bad"
+    # Offset 1024 + 12 is inside the erofs superblock, which every mount reads.
+    printf '\x5a' | dd of="$bad" bs=1 seek=1036 conv=notrunc status=none
+    run_microdroid "$bad" ""
+    if [[ $rc == 0 ]]; then problem "mvm exited 0 with a corrupted system image"; fi
+    if [[ $rc -eq 124 || $rc -eq 137 ]]; then problem "timed out after ${case_timeout}s"; fi
+    expect_match 'init: FATAL: .*(verity|I/O error|mount)'
+    expect_no_match 'md-hello'
+    expect_no_match 'sys\.boot_completed=1'
+}
+
 if [[ $list_only == 0 ]]; then
     [[ -x $mvm ]] || { echo "suite.sh: $mvm is not an executable" >&2; exit 2; }
     [[ -f $kernel ]] || { echo "suite.sh: no kernel $kernel" >&2; exit 2; }
@@ -431,6 +490,8 @@ t virtio-console-hvc0 case_hvc0
 t console-input-ttyS0 case_input_uart
 t console-input-hvc0 case_input_hvc0
 t virtio-vsock case_vsock
+t microdroid-boot case_md_boot
+t microdroid-verity-corrupt case_md_verity
 
 [[ $list_only == 1 ]] && exit 0
 echo "1..$num"
