@@ -63,6 +63,7 @@ integration: build
 bench: deps build
 	bench/startup/run.sh $(BUILD)
 	bench/boot/run.sh $(BUILD)
+	bench/boot/microdroid.sh $(BUILD)
 	bench/blk/run.sh $(BUILD)
 	bench/vsock/run.sh $(BUILD)
 
