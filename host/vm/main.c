@@ -16,6 +16,9 @@
 
 static const struct vm_command vm_commands[] = {
     {"run", "run CONFIG.json      run a raw VM config with mvm, in the foreground", cmd_run},
+    {"pack", "pack -o OUT ...      build a payload package", cmd_pack},
+    {"inspect", "inspect PACKAGE      check a payload package, print its footer and files",
+     cmd_inspect},
     {"run-app", "run-app ...          run a payload package in a Microdroid VM (needs virtmgr)",
      cmd_needs_virtmgr},
     {"run-microdroid", "run-microdroid ...   run Microdroid with no payload (needs virtmgr)",
