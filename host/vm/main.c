@@ -19,6 +19,10 @@ static const struct vm_command vm_commands[] = {
     {"pack", "pack -o OUT ...      build a payload package", cmd_pack},
     {"inspect", "inspect PACKAGE      check a payload package, print its footer and files",
      cmd_inspect},
+    {"create-partition",
+     "create-partition PATH SIZE [-t raw|instance]\n"
+     "                       create a disk image (sparse)",
+     cmd_create_partition},
     {"run-app", "run-app ...          run a payload package in a Microdroid VM (needs virtmgr)",
      cmd_needs_virtmgr},
     {"run-microdroid", "run-microdroid ...   run Microdroid with no payload (needs virtmgr)",
