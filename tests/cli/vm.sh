@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Native tests of the vm command line: subcommands, payload packages, disk
 # images, raw configs, errors and exit codes.  They need mkfs.erofs and
-# fsck.erofs (erofs-utils) and a C compiler; the two cases that run a tiny
-# guest through mvm need a usable /dev/kvm and are skipped, with a reason,
+# fsck.erofs (erofs-utils) and a C compiler; the cases that run the tiny
+# guests through mvm need a usable /dev/kvm and are skipped, with a reason,
 # without one.
 #
 #   tests/cli/vm.sh BUILD_DIR
 # Last line: "cli: N passed, N failed".
 set -uo pipefail
 
+here=$(cd "$(dirname "$0")" && pwd)
 build=$(cd "${1:?usage: tests/cli/vm.sh BUILD_DIR}" && pwd)
 vm=$build/host/vm/vm
 guests=$build/bench/startup
@@ -16,32 +17,12 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cd "$tmp" || exit 1
 
-pass=0
-fail=0
-ok() { echo "ok - $1"; pass=$((pass + 1)); }
-not_ok() { echo "not ok - $1: $2"; fail=$((fail + 1)); }
-check() { # NAME CONDITION-COMMAND...: ok if the command succeeds
+. "$here/lib.sh"
+EXPECT_ONE_LINE=1 # every vm failure is one line on stderr
+check() { # NAME COMMAND...: ok if the command succeeds
 	local name=$1
 	shift
 	if "$@"; then ok "$name"; else not_ok "$name" "'$*' failed"; fi
-}
-
-# expect NAME WANT_RC STDERR_REGEX -- CMD...: run CMD, check its exit code and stderr,
-# and that a failure printed exactly one line.
-expect() {
-	local name=$1 want=$2 pattern=$3 rc
-	shift 4
-	"$@" >"$tmp/out" 2>"$tmp/err" </dev/null
-	rc=$?
-	if [[ $rc != "$want" ]]; then
-		not_ok "$name" "exit $rc, wanted $want; stderr: $(head -c 300 "$tmp/err")"
-	elif [[ -n $pattern ]] && ! grep -Eq -- "$pattern" "$tmp/err"; then
-		not_ok "$name" "stderr does not match /$pattern/: $(head -c 300 "$tmp/err")"
-	elif [[ $rc != 0 && $(wc -l <"$tmp/err") != 1 ]]; then
-		not_ok "$name" "wanted one line on stderr, got: $(head -c 300 "$tmp/err")"
-	else
-		ok "$name"
-	fi
 }
 
 # No temporary files may be left beside an output after any command.
