@@ -90,13 +90,18 @@ run_fuzz() {
 	tally fuzz "$pass" "$fail"
 }
 
+# The command-line tests: mvm's (run.sh) and vm's (vm.sh), one tally.
 run_cli() {
 	if ! setup "$BUILD"; then tally cli 0 1; return; fi
-	local out
-	out=$(tests/cli/run.sh "$BUILD" 2>&1)
-	echo "$out" | grep -v '^cli: '
-	set -- $(echo "$out" | sed -n 's/^cli: \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p')
-	tally cli "${1:-0}" "${2:-1}"
+	local out script pass=0 fail=0
+	for script in tests/cli/run.sh tests/cli/vm.sh; do
+		out=$("$script" "$BUILD" 2>&1)
+		echo "$out" | grep -v '^cli: '
+		set -- $(echo "$out" | sed -n 's/^cli: \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p')
+		pass=$((pass + ${1:-0}))
+		fail=$((fail + ${2:-1}))
+	done
+	tally cli "$pass" "$fail"
 }
 
 run_integration() {

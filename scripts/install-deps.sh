@@ -7,6 +7,8 @@ set -euo pipefail
 packages=(
 	# build
 	gcc libc6-dev make meson ninja-build pkg-config python3 libseccomp-dev
+	# the host tools: JSON configs, SHA-256, payload packages (EROFS)
+	libcjson-dev libssl-dev erofs-utils
 	# tests, sanitizers and libFuzzer (clang 14 and its runtime)
 	libcmocka-dev clang libclang-rt-14-dev
 	# the lab (nested KVM under QEMU) and guest images

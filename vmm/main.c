@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../lib/common/parse.h"
 #include "console.h"
 #include "exitcode.h"
 #include "vm.h"
@@ -113,22 +114,6 @@ __attribute__((format(printf, 1, 2))) static int usage_error(const char *fmt, ..
 	va_end(ap);
 	fprintf(stderr, "\nTry 'mvm --help' for more information.\n");
 	return MVM_EXIT_USAGE;
-}
-
-/* Parse a whole decimal number in [min, max]; false on anything else. */
-static bool parse_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out)
-{
-	char *end;
-	unsigned long long v;
-
-	if (!*s || *s == '-' || *s == '+')
-		return false;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno || *end || v < min || v > max)
-		return false;
-	*out = v;
-	return true;
 }
 
 struct console_target {

@@ -14,25 +14,7 @@ guests=$build/bench/startup
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-pass=0
-fail=0
-ok() { echo "ok - $1"; pass=$((pass + 1)); }
-not_ok() { echo "not ok - $1: $2"; fail=$((fail + 1)); }
-
-# expect NAME WANT_RC STDERR_REGEX -- CMD...: run CMD, check its exit code and stderr.
-expect() {
-	local name=$1 want=$2 pattern=$3 rc
-	shift 4
-	"$@" >"$tmp/out" 2>"$tmp/err" </dev/null
-	rc=$?
-	if [[ $rc != "$want" ]]; then
-		not_ok "$name" "exit $rc, wanted $want; stderr: $(head -c 300 "$tmp/err")"
-	elif [[ -n $pattern ]] && ! grep -Eq -- "$pattern" "$tmp/err"; then
-		not_ok "$name" "stderr does not match /$pattern/: $(head -c 300 "$tmp/err")"
-	else
-		ok "$name"
-	fi
-}
+. "$(dirname "$0")/lib.sh"
 
 # --- command line -----------------------------------------------------------
 "$mvm" --help >"$tmp/out" 2>&1

@@ -9,6 +9,8 @@
 
 #include <errno.h>
 
+#include "lib/common/le.h"
+
 /* Setup header fields, as offsets into the image. */
 #define HDR_SETUP_SECTS 0x1f1	   /* u8 */
 #define HDR_SYSSIZE 0x1f4	   /* u32, protected-mode size in 16-byte units */
@@ -34,21 +36,6 @@
 #define XLF_KERNEL_64 0x01 /* xloadflags bit 0 */
 #define SECTOR 512
 #define ENTRY64_OFFSET 0x200 /* 64-bit entry point, from the start of the payload */
-
-static uint16_t get_le16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint32_t get_le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint64_t get_le64(const uint8_t *p)
-{
-	return (uint64_t)get_le32(p) | (uint64_t)get_le32(p + 4) << 32;
-}
 
 int bzimage_parse(const uint8_t *img, size_t len, struct bzimage_info *out, struct error *e)
 {
