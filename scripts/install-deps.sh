@@ -15,8 +15,8 @@ packages=(
 	qemu-system-x86 busybox-static cpio gzip zstd xz-utils lz4 kmod
 	# fetching Debian's kernel packages
 	apt-utils dpkg
-	# the Microdroid image: erofs system image and its dm-verity hash tree
-	erofs-utils cryptsetup-bin
+	# the Microdroid image: its dm-verity hash tree (erofs-utils is above)
+	cryptsetup-bin
 )
 
 missing=()
