@@ -6,6 +6,8 @@
 #include "rpc_session.h"
 
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -169,6 +171,21 @@ void rpc_session_shutdown(struct rpc_session *s)
 	AIBinder_decStrong(root);
 }
 
+/* Why this thread found the peer at fault (for session_fail's message). */
+static _Thread_local char fault[128];
+
+static int peer_fault(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static int peer_fault(int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(fault, sizeof(fault), fmt, ap);
+	va_end(ap);
+	return err;
+}
+
 /* The session cannot go on: say why (unless it simply ended) and end it. */
 static binder_status_t session_fail(struct rpc_session *s, int err, const char *what)
 {
@@ -177,14 +194,14 @@ static binder_status_t session_fail(struct rpc_session *s, int err, const char *
 	pthread_mutex_lock(&s->lock);
 	ended = s->terminated;
 	pthread_mutex_unlock(&s->lock);
-	if (!ended) {
-		if (err == -EPIPE)
-			binder_info("RPC session %p: the peer closed the connection (%s)",
-				    (void *)s, what);
-		else
-			binder_warn("RPC session %p: %s: %s; ending the session", (void *)s, what,
-				    strerror(-err));
-	}
+	if (ended)
+		;
+	else if (err == -EPIPE && !fault[0])
+		binder_info("RPC session %p: the peer closed the connection (%s)", (void *)s, what);
+	else
+		binder_warn("RPC session %p: %s: %s; ending the session", (void *)s, what,
+			    fault[0] ? fault : strerror(-err));
+	fault[0] = '\0';
 	rpc_session_shutdown(s);
 	return STATUS_DEAD_OBJECT;
 }
@@ -347,8 +364,15 @@ static int read_command(struct rpc_session *s, struct rpc_conn *c, struct rpc_wi
 			return r;
 	}
 	r = c->t->ops->recv(c->t, buf, sizeof(buf), want_fds ? fds : NULL, nfds, RPC_MAX_FDS);
-	if (r == 0)
+	if (r == -EBADMSG)
+		peer_fault(r, "file descriptors the session does not take (or more than %u)",
+			   RPC_MAX_FDS);
+	if (r == 0) {
 		r = rpc_wire_get_header(buf, h);
+		if (r < 0)
+			peer_fault(r, "bad frame header: command %u, body of %u bytes", h->command,
+				   h->body_size);
+	}
 	if (r < 0)
 		close_fds(fds, *nfds);
 	return r;
@@ -466,6 +490,9 @@ static int read_reply(struct rpc_session *s, struct rpc_conn *c, const struct rp
 		r = rpc_wire_get_object_table(&t, pos);
 	if (r == 0 && t.nobjects != nfds)
 		r = -EBADMSG;
+	if (r < 0 && r != -EPIPE)
+		peer_fault(r, "malformed REPLY (parcel of %u bytes in %u, %zu objects, %zu fds)",
+			   t.parcel_size, h->body_size, t.nobjects, nfds);
 	if (r < 0 || t.status != STATUS_OK) {
 		free(body);
 		close_fds(fds, nfds);
@@ -606,10 +633,17 @@ static int run_transaction(struct rpc_session *s, struct rpc_conn *c, uint8_t *b
 	memcpy(fds, fds_in, sizeof(int) * nfds);
 	r = decode_transaction(body, len, nfds, &t, pos);
 	oneway = t.flags & FLAG_ONEWAY;
-	if (r == 0 && t.address == 0 && oneway)
-		r = -EBADMSG;
+	if (r < 0)
+		peer_fault(r,
+			   "malformed TRANSACT (parcel of %u bytes in %zu, %zu objects, %zu fds)",
+			   t.parcel_size, len, t.nobjects, nfds);
+	else if (t.address == 0 && oneway)
+		r = peer_fault(-EBADMSG, "oneway call to the session itself");
 	if (r == 0 && t.address) {
 		r = rpc_refs_target_received(s, t.address, &target);
+		if (r == -EBADMSG)
+			peer_fault(r, "call to %#llx, which is not one of our objects",
+				   (unsigned long long)t.address);
 		if (r == -ENOENT) {
 			binder_warn("RPC session %p: call to an object it does not hold (%#llx)",
 				    (void *)s, (unsigned long long)t.address);
@@ -621,6 +655,11 @@ static int run_transaction(struct rpc_session *s, struct rpc_conn *c, uint8_t *b
 	}
 	if (r == 0 && oneway) {
 		r = rpc_refs_async_arrived(s, t.address, t.async_number, body, len, fds, nfds);
+		if (r == -EBADMSG || r == -EMSGSIZE)
+			peer_fault(r, "oneway call number %llu to %#llx: %s",
+				   (unsigned long long)t.async_number,
+				   (unsigned long long)t.address,
+				   r == -EBADMSG ? "already used" : "too many waiting");
 		if (r == 1) {
 			AIBinder_decStrong(target);
 			return 0;
@@ -700,7 +739,7 @@ static int process_command(struct rpc_session *s, struct rpc_conn *c,
 	case RPC_COMMAND_DEC_STRONG:
 		close_fds(fds, nfds);
 		if (nfds)
-			return -EBADMSG;
+			return peer_fault(-EBADMSG, "file descriptors with a DEC_STRONG");
 		r = read_body(c, h, &body);
 		if (r < 0)
 			return r;
@@ -709,7 +748,7 @@ static int process_command(struct rpc_session *s, struct rpc_conn *c,
 		return rpc_refs_dec_strong(s, d.address, d.amount);
 	default:
 		close_fds(fds, nfds);
-		return -EBADMSG; /* a REPLY nobody waits for */
+		return peer_fault(-EBADMSG, "a REPLY nobody waits for");
 	}
 }
 
