@@ -17,6 +17,7 @@
 
 #include "log.h"
 #include "parcel.h"
+#include "rpc_client.h"
 #include "rpc_session.h"
 
 struct RpcSession {
@@ -32,7 +33,8 @@ struct connector {
 	int (*connect)(struct connector *k); /* a connected socket, or -errno */
 	const char *path;
 	unsigned int cid, port;
-	int first_fd; /* preconnected: the fd for the first connection */
+	int first_fd;		     /* preconnected: the fd for the first connection */
+	struct rpc_transport *first; /* or its transport */
 	int (*request_fd)(void *arg);
 	void *arg;
 };
@@ -112,9 +114,14 @@ static int send_header(struct rpc_session *s, struct rpc_transport *t, bool inco
 /* A new connection's transport, or NULL with *@err. */
 static struct rpc_transport *open_conn(struct connector *k, int *err)
 {
-	struct rpc_transport *t;
-	int fd = k->connect(k);
+	struct rpc_transport *t = k->first;
+	int fd;
 
+	if (t) {
+		k->first = NULL;
+		return t;
+	}
+	fd = k->connect(k);
 	if (fd < 0) {
 		*err = fd;
 		return NULL;
@@ -123,6 +130,17 @@ static struct rpc_transport *open_conn(struct connector *k, int *err)
 	if (!t)
 		*err = -ENOMEM;
 	return t;
+}
+
+/* What setup() did not use of @k. */
+static void connector_release(struct connector *k)
+{
+	if (k->first_fd >= 0)
+		close(k->first_fd);
+	k->first_fd = -1;
+	if (k->first)
+		k->first->ops->destroy(k->first);
+	k->first = NULL;
 }
 
 /* A special transaction (address 0) with no arguments: its reply in *@reply. */
@@ -247,15 +265,13 @@ static int setup(RpcSession *rs, struct connector *k)
 	int r;
 
 	if (rs->set_up) {
-		if (k->first_fd >= 0)
-			close(k->first_fd);
+		connector_release(k);
 		return -EALREADY;
 	}
 	rs->set_up = true;
 	s = rpc_session_new(false);
 	if (!s) {
-		if (k->first_fd >= 0)
-			close(k->first_fd);
+		connector_release(k);
 		return -ENOMEM;
 	}
 	rs->s = s;
@@ -273,6 +289,7 @@ static int setup(RpcSession *rs, struct connector *k)
 	}
 	for (i = 0; r == 0 && i < rs->max_incoming; i++)
 		r = setup_more(s, k, true);
+	connector_release(k);
 	if (r < 0) {
 		binder_warn("RPC client: setting up the session failed: %s", strerror(-r));
 		rpc_session_shutdown(s);
@@ -299,6 +316,13 @@ static int connect_preconnected(struct connector *k)
 		return fd;
 	}
 	return k->request_fd ? k->request_fd(k->arg) : -ENOTCONN;
+}
+
+int rpc_client_setup_transport(RpcSession *rs, struct rpc_transport *t)
+{
+	struct connector k = {.connect = connect_preconnected, .first_fd = -1, .first = t};
+
+	return setup(rs, &k);
 }
 
 int RpcSession_setupUnixDomainClient(RpcSession *rs, const char *path)
