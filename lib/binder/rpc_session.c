@@ -110,6 +110,12 @@ int rpc_session_add_conn(struct rpc_session *s, struct rpc_transport *t, bool in
 	}
 	c->t = t;
 	c->incoming = incoming;
+	/* Without fds, reading ahead saves system calls (rpc_transport.h). */
+	if (s->fd_mode != RPC_FD_TRANSPORT_UNIX && t->ops->set_buffered(t) < 0) {
+		t->ops->destroy(t);
+		free(c);
+		return -ENOMEM;
+	}
 	pthread_mutex_lock(&s->lock);
 	if (s->terminated)
 		r = -EPIPE;

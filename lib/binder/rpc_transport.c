@@ -14,9 +14,14 @@
 
 /* ------------------------------------------------------------------ sockets */
 
+/* Read-ahead of a buffered socket: frames smaller than this take one read. */
+#define SOCKET_BUFFER_SIZE 8192u
+
 struct socket_transport {
 	struct rpc_transport t;
 	int fd;
+	uint8_t *buf; /* read-ahead (buffered mode), or NULL */
+	size_t head, tail;
 };
 
 static int socket_send(struct rpc_transport *t, const struct iovec *iov_in, int iovcnt,
@@ -98,46 +103,82 @@ static int take_fds(struct msghdr *msg, int *fds, size_t *nfds, size_t max_fds)
 	return r;
 }
 
-static int socket_recv(struct rpc_transport *t, void *buf, size_t len, int *fds, size_t *nfds,
-		       size_t max_fds)
+/* One recvmsg of up to @len bytes; fds as in rpc_transport_ops.recv. */
+static ssize_t recv_some(int fd, void *buf, size_t len, int *fds, size_t *nfds, size_t max_fds)
 {
-	int fd = ((struct socket_transport *)t)->fd;
 	union {
 		char buf[CMSG_SPACE(sizeof(int) * RPC_MAX_FDS)];
 		struct cmsghdr align;
 	} control;
-	size_t got = 0;
+	struct iovec iov = {buf, len};
+	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
 	ssize_t n;
 	int r;
 
-	while (got < len) {
-		struct iovec iov = {(char *)buf + got, len - got};
-		struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
-
-		/* No control buffer when fds are not wanted: the kernel drops
-		 * any and says so with MSG_CTRUNC. */
-		if (fds) {
-			msg.msg_control = control.buf;
-			msg.msg_controllen = sizeof(control.buf);
-		}
+	/* No control buffer when fds are not wanted: the kernel drops any and
+	 * says so with MSG_CTRUNC. */
+	if (fds) {
+		msg.msg_control = control.buf;
+		msg.msg_controllen = sizeof(control.buf);
+	}
+	do
 		n = recvmsg(fd, &msg, MSG_CMSG_CLOEXEC);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno == EAGAIN || errno == EWOULDBLOCK)
-				return -ETIMEDOUT;
-			return errno == ECONNRESET ? -EPIPE : -errno;
+	while (n < 0 && errno == EINTR);
+	if (n < 0) {
+		if (errno == EAGAIN || errno == EWOULDBLOCK)
+			return -ETIMEDOUT;
+		return errno == ECONNRESET ? -EPIPE : -errno;
+	}
+	if (msg.msg_controllen > 0 || (msg.msg_flags & MSG_CTRUNC)) {
+		r = take_fds(&msg, fds, nfds, max_fds);
+		if (r < 0)
+			return r;
+	}
+	return n == 0 ? -EPIPE : n;
+}
+
+static int socket_recv(struct rpc_transport *t, void *buf, size_t len, int *fds, size_t *nfds,
+		       size_t max_fds)
+{
+	struct socket_transport *st = (struct socket_transport *)t;
+	uint8_t *out = buf;
+	size_t got = 0, n;
+	ssize_t r;
+
+	if (st->buf && fds)
+		return -EINVAL; /* read-ahead cannot tell which frame fds came with */
+	while (got < len) {
+		if (st->head < st->tail) {
+			n = st->tail - st->head < len - got ? st->tail - st->head : len - got;
+			memcpy(out + got, st->buf + st->head, n);
+			st->head += n;
+			got += n;
+			continue;
 		}
-		if (msg.msg_controllen > 0 || (msg.msg_flags & MSG_CTRUNC)) {
-			r = take_fds(&msg, fds, nfds, max_fds);
+		if (!st->buf || len - got >= SOCKET_BUFFER_SIZE) {
+			/* Exactly what is asked: nothing of the next frame. */
+			r = recv_some(st->fd, out + got, len - got, fds, nfds, max_fds);
 			if (r < 0)
-				return r;
+				return (int)r;
+			got += (size_t)r;
+		} else {
+			r = recv_some(st->fd, st->buf, SOCKET_BUFFER_SIZE, NULL, NULL, 0);
+			if (r < 0)
+				return (int)r;
+			st->head = 0;
+			st->tail = (size_t)r;
 		}
-		if (n == 0)
-			return -EPIPE;
-		got += (size_t)n;
 	}
 	return 0;
+}
+
+static int socket_set_buffered(struct rpc_transport *t)
+{
+	struct socket_transport *st = (struct socket_transport *)t;
+
+	if (!st->buf)
+		st->buf = malloc(SOCKET_BUFFER_SIZE);
+	return st->buf ? 0 : -ENOMEM;
 }
 
 static void socket_shutdown(struct rpc_transport *t)
@@ -158,6 +199,7 @@ static int socket_set_recv_timeout(struct rpc_transport *t, unsigned int ms)
 static void socket_destroy(struct rpc_transport *t)
 {
 	close(((struct socket_transport *)t)->fd);
+	free(((struct socket_transport *)t)->buf);
 	free(t);
 }
 
@@ -166,6 +208,7 @@ static const struct rpc_transport_ops socket_ops = {
     .recv = socket_recv,
     .shutdown = socket_shutdown,
     .set_recv_timeout = socket_set_recv_timeout,
+    .set_buffered = socket_set_buffered,
     .destroy = socket_destroy,
 };
 
@@ -230,6 +273,12 @@ static int memory_set_recv_timeout(struct rpc_transport *t, unsigned int ms)
 	return 0;
 }
 
+static int memory_set_buffered(struct rpc_transport *t)
+{
+	(void)t;
+	return 0;
+}
+
 static void memory_destroy(struct rpc_transport *t)
 {
 	free(t);
@@ -240,6 +289,7 @@ static const struct rpc_transport_ops memory_ops = {
     .recv = memory_recv,
     .shutdown = memory_shutdown,
     .set_recv_timeout = memory_set_recv_timeout,
+    .set_buffered = memory_set_buffered,
     .destroy = memory_destroy,
 };
 

@@ -40,6 +40,12 @@ struct rpc_transport_ops {
 	void (*shutdown)(struct rpc_transport *t);
 	/* Let recv give up after @ms milliseconds (0: wait forever). */
 	int (*set_recv_timeout)(struct rpc_transport *t, unsigned int ms);
+	/*
+	 * From now on read ahead, so that a small frame (header and body)
+	 * takes one system call.  Only for streams that carry no fds: with
+	 * read-ahead, recv refuses to take fds (-EINVAL).
+	 */
+	int (*set_buffered)(struct rpc_transport *t);
 	void (*destroy)(struct rpc_transport *t);
 };
 
