@@ -22,6 +22,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -500,6 +502,75 @@ static void test_vsock_errors(void **state)
 	RpcServer_free(sv);
 }
 
+/* For RpcSession_setupPreconnectedClient: each new connection is one end
+ * of a socket pair whose other end goes to the server. */
+static int request_fd(void *arg)
+{
+	int sv[2];
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+		return -errno;
+	if (RpcServer_addConnection(arg, sv[1]) < 0) {
+		close(sv[0]);
+		return -EIO;
+	}
+	return sv[0];
+}
+
+static void test_preconnected_and_raw_sockets(void **state)
+{
+	struct fixture f = {0};
+	struct sockaddr_un a = {.sun_family = AF_UNIX};
+	RpcSession *session;
+	AIBinder *cb;
+	int sv[2], fd, r;
+	int32_t sum = 0;
+
+	(void)state;
+	/* A server with no listening socket, fed socket pairs. */
+	f.service = test_service_new();
+	f.server = RpcServer_new();
+	RpcServer_setRootObject(f.server, f.service);
+	RpcServer_setMaxThreads(f.server, 3);
+	assert_int_equal(RpcServer_join(f.server), -ENOTCONN);
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+	assert_int_equal(RpcServer_addConnection(f.server, sv[1]), 0);
+	f.session = RpcSession_new();
+	assert_int_equal(RpcSession_setupPreconnectedClient(f.session, sv[0], request_fd, f.server),
+			 0);
+	assert_int_equal(RpcSession_getRootObject(f.session, &f.root), 0);
+	assert_true(AIBinder_associateClass(f.root, test_service_class()));
+	assert_int_equal(test_add(f.root, 5, 6, &sum), STATUS_OK);
+	assert_int_equal(sum, 11);
+	cb = test_callback_new(f.root);
+	assert_int_equal(test_call_back(f.root, cb, 2, &sum), STATUS_OK);
+	assert_int_equal(sum, 23);
+	AIBinder_decStrong(cb);
+	teardown(&f);
+
+	/* A bound socket handed over. */
+	make_dir(&f);
+	f.service = test_service_new();
+	f.server = RpcServer_new();
+	RpcServer_setRootObject(f.server, f.service);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	strcpy(a.sun_path, f.path);
+	assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	assert_int_equal(RpcServer_setupRawSocketServer(f.server, fd), 0);
+	assert_int_equal(RpcServer_setupUnixDomainServer(f.server, f.path), -EADDRINUSE);
+	assert_int_equal(RpcServer_start(f.server), 0);
+	assert_int_equal(RpcServer_start(f.server), -EBUSY);
+	connect_fixture(&f, 0, false);
+	assert_int_equal(test_add(f.root, 1, 1, &sum), STATUS_OK);
+	assert_int_equal(sum, 2);
+	/* Nobody there. */
+	r = connect_client("/nonexistent/binder.sock", 0, false, &session, &cb);
+	assert_int_equal(r, -ENOENT);
+	assert_null(cb);
+	RpcSession_free(session);
+	teardown(&f);
+}
+
 /* ------------------------------------------------------------------ processes */
 
 static pid_t spawn_self(const char *mode, const char *path, int stdout_fd)
@@ -642,6 +713,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_server_calls_client),
 	    cmocka_unit_test(test_death_on_server_shutdown),
 	    cmocka_unit_test(test_vsock_errors),
+	    cmocka_unit_test(test_preconnected_and_raw_sockets),
 	    cmocka_unit_test(test_server_killed_mid_call),
 	    cmocka_unit_test(test_client_killed_mid_call),
 	};
