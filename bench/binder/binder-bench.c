@@ -60,30 +60,14 @@ static double now_us(void)
 
 /* ------------------------------------------------------------------ raw */
 
-static int write_all(int fd, const void *buf, size_t len)
-{
-	const uint8_t *p = buf;
-	ssize_t n;
-
-	while (len) {
-		n = write(fd, p, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-static int read_all(int fd, void *buf, size_t len)
+/* Write (@out) or read all @len bytes: 0, or -1 at the end of the stream. */
+static int move_all(int fd, void *buf, size_t len, bool out)
 {
 	uint8_t *p = buf;
 	ssize_t n;
 
 	while (len) {
-		n = read(fd, p, len);
+		n = out ? write(fd, p, len) : read(fd, p, len);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
@@ -99,7 +83,7 @@ static void *raw_echo(void *arg)
 	int fd = (int)(intptr_t)arg;
 	uint8_t *buf = malloc(size);
 
-	while (read_all(fd, buf, size) == 0 && write_all(fd, buf, size) == 0)
+	while (move_all(fd, buf, size, false) == 0 && move_all(fd, buf, size, true) == 0)
 		;
 	free(buf);
 	return NULL;
@@ -109,7 +93,8 @@ static int raw_fd;
 
 static void raw_call(void)
 {
-	if (write_all(raw_fd, payload, size) < 0 || read_all(raw_fd, echo_buf, size) < 0)
+	if (move_all(raw_fd, payload, size, true) < 0 ||
+	    move_all(raw_fd, echo_buf, size, false) < 0)
 		die("raw round trip", EPIPE);
 }
 

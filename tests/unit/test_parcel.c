@@ -604,17 +604,16 @@ static void test_parcelables(void **state)
 	assert_int_equal(v, 99);
 	AParcel_delete(p);
 
-	/* Sizes: less than 4, past the data, not aligned; a bad null flag. */
-	p = from_bytes("\x00\x00\x00\x00", 4);
-	assert_int_equal(AParcel_readParcelableStart(p, &end), STATUS_BAD_VALUE);
-	AParcel_delete(p);
-	p = from_bytes("\x0c\x00\x00\x00\x00\x00\x00\x00", 8);
-	assert_int_equal(AParcel_readParcelableStart(p, &end), STATUS_BAD_VALUE);
-	assert_int_equal(AParcel_getDataPosition(p), 0);
-	AParcel_delete(p);
-	p = from_bytes("\x06\x00\x00\x00\x00\x00\x00\x00", 8);
-	assert_int_equal(AParcel_readParcelableStart(p, &end), STATUS_BAD_VALUE);
-	AParcel_delete(p);
+	/* Sizes: less than 4, past the data, not aligned. */
+	for (v = 0; v < 3; v++) {
+		static const char sizes[3][8] = {"\x00", "\x0c", "\x06"}; /* then zeros */
+
+		p = from_bytes(sizes[v], 8);
+		assert_int_equal(AParcel_readParcelableStart(p, &end), STATUS_BAD_VALUE);
+		assert_int_equal(AParcel_getDataPosition(p), 0);
+		AParcel_delete(p);
+	}
+	/* A null flag that is neither 0 nor 1. */
 	p = from_bytes("\x02\x00\x00\x00", 4);
 	assert_int_equal(AParcel_readNullableFlag(p, &present), STATUS_BAD_VALUE);
 	assert_int_equal(AParcel_getDataPosition(p), 0);

@@ -254,55 +254,46 @@ static size_t service_parcel(uint8_t *p, const int32_t *words, size_t nwords)
 
 static void test_bad_connection_headers(void **state)
 {
-	uint8_t id[32] = {1, 2, 3}, resp[8], bad_init[8] = "ccx";
+	static const uint8_t id[32] = {1, 2, 3};
+	static const struct {
+		const char *what;
+		uint32_t version;
+		uint8_t options, fd_mode;
+		uint16_t id_size;
+		const char *init; /* sent after the header, or NULL */
+		bool answered;	  /* a new-session response comes first */
+	} cases[] = {
+	    {"protocol version 0, which this library does not speak", 0, 0, 0, 0, NULL, false},
+	    {"an unknown option", 1, 0x80, 0, 0, NULL, false},
+	    {"an unknown fd transport mode", 1, 0, 9, 0, NULL, false},
+	    {"a session id that is not 32 bytes", 1, 0, 0, 16, NULL, false},
+	    {"a session id nobody has", 1, 0, 0, 32, "cci", false},
+	    {"a new session starting with an incoming connection", 1,
+	     RPC_CONNECTION_OPTION_INCOMING, 0, 0, NULL, true},
+	    {"not \"cci\"", 1, 0, 0, 0, "ccx", true},
+	    {"an fd transport mode this server does not accept", 1, 0, RPC_FD_TRANSPORT_UNIX, 0,
+	     "cci", true},
+	};
+	uint8_t resp[8], init[8];
+	size_t i;
 	int fd;
 
 	(void)state;
-	/* Protocol version 0, which this library does not speak. */
-	fd = raw_connect();
-	raw_header(fd, 0, 0, 0, NULL, 0);
-	assert_true(raw_closed(fd));
-	close(fd);
-	/* An unknown option; an unknown fd mode. */
-	fd = raw_connect();
-	raw_header(fd, 1, 0x80, 0, NULL, 0);
-	assert_true(raw_closed(fd));
-	close(fd);
-	fd = raw_connect();
-	raw_header(fd, 1, 0, 9, NULL, 0);
-	assert_true(raw_closed(fd));
-	close(fd);
-	/* A session id that is not 32 bytes. */
-	fd = raw_connect();
-	raw_header(fd, 1, 0, 0, id, 16);
-	assert_true(raw_closed(fd));
-	close(fd);
-	/* A session id nobody has. */
-	fd = raw_connect();
-	raw_header(fd, 1, 0, 0, id, 32);
-	raw_send(fd, "cci\0\0\0\0", 8);
-	assert_true(raw_closed(fd));
-	close(fd);
-	/* A new session starting with an incoming connection: answered, then refused. */
-	fd = raw_connect();
-	raw_header(fd, 1, RPC_CONNECTION_OPTION_INCOMING, 0, NULL, 0);
-	assert_int_equal(raw_recv(fd, resp, sizeof(resp)), 0);
-	assert_true(raw_closed(fd));
-	close(fd);
-	/* Not "cci". */
-	fd = raw_connect();
-	raw_header(fd, 1, 0, 0, NULL, 0);
-	raw_send(fd, bad_init, sizeof(bad_init));
-	assert_int_equal(raw_recv(fd, resp, sizeof(resp)), 0);
-	assert_true(raw_closed(fd));
-	close(fd);
-	/* An fd transport mode this server does not accept. */
-	fd = raw_connect();
-	raw_header(fd, 1, 0, RPC_FD_TRANSPORT_UNIX, NULL, 0);
-	raw_send(fd, "cci\0\0\0\0", 8);
-	assert_int_equal(raw_recv(fd, resp, sizeof(resp)), 0);
-	assert_true(raw_closed(fd));
-	close(fd);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		print_message("%s\n", cases[i].what);
+		fd = raw_connect();
+		raw_header(fd, cases[i].version, cases[i].options, cases[i].fd_mode, id,
+			   cases[i].id_size);
+		if (cases[i].init) {
+			memset(init, 0, sizeof(init));
+			memcpy(init, cases[i].init, 3);
+			raw_send(fd, init, sizeof(init));
+		}
+		if (cases[i].answered)
+			assert_int_equal(raw_recv(fd, resp, sizeof(resp)), 0);
+		assert_true(raw_closed(fd));
+		close(fd);
+	}
 	/* Gone half-way through the header. */
 	fd = raw_connect();
 	raw_send(fd, "\x01\x00\x00", 3);
