@@ -246,12 +246,26 @@ static struct rpc_conn *free_outgoing(struct rpc_session *s, bool rotate)
 static int acquire_conn(struct rpc_session *s, enum conn_use use, struct rpc_conn **out,
 			bool *owned)
 {
-	struct rpc_thread_use *u;
+	struct rpc_thread_use *u, *top = NULL;
 	struct rpc_conn *c;
 
-	for (u = thread_uses; u && u->s != s; u = u->prev)
-		;
-	if (u && (u->waiting || use == USE_REFCOUNT || (use == USE_SYNC && u->nested_ok))) {
+	/*
+	 * A connection this thread waits on (anywhere up its stack: a oneway
+	 * call served meanwhile counts too) takes all its calls; the one it
+	 * serves a synchronous call from takes its synchronous calls; any it
+	 * uses takes its DEC_STRONGs.
+	 */
+	for (u = thread_uses; u; u = u->prev) {
+		if (u->s != s)
+			continue;
+		if (!top)
+			top = u;
+		if (u->waiting)
+			break;
+	}
+	if (!u && top && (use == USE_REFCOUNT || (use == USE_SYNC && top->nested_ok)))
+		u = top;
+	if (u) {
 		*out = u->c;
 		*owned = false;
 		return 0;

@@ -121,7 +121,12 @@ static binder_status_t callback_transact(AIBinder *b, transaction_code_t code, c
 		cb->other_threads++;
 	}
 	pthread_mutex_unlock(&cb->lock);
-	if (n < 0) {
+	if (n <= -100) {
+		/* A oneway call back into the service, from inside its call. */
+		s = test_record(cb->service, -n - 100);
+		if (s != STATUS_OK)
+			return s;
+	} else if (n < 0) {
 		r = -2 * n;
 	} else if (n > 0) {
 		s = test_call_back(cb->service, b, n - 1, &r);

@@ -64,8 +64,10 @@ AIBinder *test_service_new(void);
 void test_service_clear(AIBinder *service);
 
 /*
- * A callback whose onCall(n) returns 0 for n == 0 and otherwise
- * service.callBack(itself, n - 1) + 10, from the thread it runs on;
+ * A callback whose onCall(n) returns 0 for n == 0, -2n for -100 < n < 0,
+ * makes the oneway call service.record(-n - 100) and returns 0 for
+ * n <= -100, and otherwise returns service.callBack(itself, n - 1) + 10,
+ * from the thread it runs on;
  * @service is the proxy it calls (a reference is taken).
  */
 AIBinder *test_callback_new(AIBinder *service);

@@ -224,6 +224,31 @@ static void test_nested_callbacks(void **state)
 	teardown(&f);
 }
 
+static void test_nested_oneway(void **state)
+{
+	struct fixture f = {0};
+	int32_t result = -1, *values = NULL, n = 0;
+	AIBinder *cb;
+
+	(void)state;
+	/*
+	 * One connection: the callback's oneway call to the service must go
+	 * on the connection this thread waits on, and the service's thread,
+	 * waiting there for the callback's reply, runs it.
+	 */
+	start_server(&f, 1, false);
+	connect_fixture(&f, 0, false);
+	cb = test_callback_new(f.root);
+	assert_int_equal(test_call_back(f.root, cb, -107, &result), STATUS_OK);
+	assert_int_equal(result, 1);
+	assert_int_equal(test_get_record(f.root, &values, &n), STATUS_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(values[0], 7);
+	free(values);
+	AIBinder_decStrong(cb);
+	teardown(&f);
+}
+
 #define SESSIONS 32
 
 static void *session_thread(void *arg)
@@ -704,6 +729,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_simple_call),
 	    cmocka_unit_test(test_large_parcels),
 	    cmocka_unit_test(test_nested_callbacks),
+	    cmocka_unit_test(test_nested_oneway),
 	    cmocka_unit_test(test_concurrent_sessions),
 	    cmocka_unit_test(test_binders_both_ways),
 	    cmocka_unit_test(test_refcounts_settle),
