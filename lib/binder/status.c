@@ -21,13 +21,19 @@ static bool exception_known(binder_exception_t e)
 	return (e <= EX_NONE && e >= EX_PARCELABLE) || e == EX_TRANSACTION_FAILED;
 }
 
+/*
+ * What the constructors return when memory runs out (they cannot return
+ * NULL: NDK callers do not check).  AStatus_delete() leaves it alone.
+ */
+static AStatus out_of_memory = {EX_TRANSACTION_FAILED, 0, STATUS_NO_MEMORY, NULL};
+
 static AStatus *status_new(binder_exception_t exception, int32_t code, binder_status_t status,
 			   const char *message)
 {
 	AStatus *s = calloc(1, sizeof(*s));
 
 	if (!s)
-		abort(); /* the NDK's constructors cannot fail either */
+		return &out_of_memory;
 	if (!exception_known(exception)) {
 		exception = EX_TRANSACTION_FAILED;
 		status = STATUS_UNKNOWN_ERROR;
@@ -37,11 +43,8 @@ static AStatus *status_new(binder_exception_t exception, int32_t code, binder_st
 	s->exception = exception;
 	s->service_specific = exception == EX_SERVICE_SPECIFIC ? code : 0;
 	s->status = exception == EX_TRANSACTION_FAILED ? status : STATUS_OK;
-	if (message && *message) {
-		s->message = strdup(message);
-		if (!s->message)
-			abort();
-	}
+	if (message && *message)
+		s->message = strdup(message); /* NULL if memory runs out: no message */
 	return s;
 }
 
@@ -125,7 +128,7 @@ void AStatus_deleteDescription(const char *description)
 
 void AStatus_delete(AStatus *s)
 {
-	if (!s)
+	if (!s || s == &out_of_memory)
 		return;
 	free(s->message);
 	free(s);

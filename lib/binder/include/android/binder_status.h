@@ -75,7 +75,11 @@ enum {
 
 typedef struct AStatus AStatus;
 
-/* A new status "no error".  Never NULL (aborts only if malloc fails). */
+/*
+ * A new status "no error".  The constructors never return NULL: when
+ * memory runs out they return a shared EX_TRANSACTION_FAILED /
+ * STATUS_NO_MEMORY status (which AStatus_delete() accepts like any other).
+ */
 AStatus *AStatus_newOk(void);
 
 /*
