@@ -66,6 +66,7 @@ bench: deps build
 	bench/boot/microdroid.sh $(BUILD)
 	bench/blk/run.sh $(BUILD)
 	bench/vsock/run.sh $(BUILD)
+	bench/binder/run.sh $(BUILD)
 
 clean:
 	rm -rf $(BUILD_SAN) $(BUILD_FUZZ)
