@@ -61,6 +61,8 @@ initrd=$work/initrd.gz
 vtool=$build/tests/integration/vsock-tool
 guest_bins=()
 if [[ -x $vtool ]]; then guest_bins=(--bin "$vtool"); else vtool=; fi
+btool=$build/tests/integration/binder-vsock
+if [[ -x $btool ]]; then guest_bins+=(--bin "$btool"); else btool=; fi
 "$here/make-initrd.sh" "$initrd" --modules "$kdir" virtio_mmio virtio-rng virtio_blk \
     vmw_vsock_virtio_transport "${guest_bins[@]}" ||
     setup_failed "make-initrd.sh failed"
@@ -104,7 +106,7 @@ rc=0
 case $mode in
     direct)
         echo "# integration: running directly on this machine's KVM"
-        MVM_TEST_TIMEOUT=$case_timeout MVM_VSOCK_TOOL=$vtool MVM_MICRODROID=$md \
+        MVM_TEST_TIMEOUT=$case_timeout MVM_VSOCK_TOOL=$vtool MVM_MICRODROID=$md MVM_BINDER_TOOL=$btool \
             bash "$here/suite.sh" "$mvm" "$kernel" "$elf" "$initrd" 2>&1 |
             tee "$log" || rc=$?
         ;;
@@ -113,10 +115,11 @@ case $mode in
         labargs=(--bin "$mvm" --bin bash --bin timeout --file "$kernel" --file "$initrd" --dir "$here"
             --env "MVM_TEST_TIMEOUT=$case_timeout")
         if [[ -n $vtool ]]; then labargs+=(--bin "$vtool" --env "MVM_VSOCK_TOOL=$vtool"); fi
+        if [[ -n $btool ]]; then labargs+=(--bin "$btool" --env "MVM_BINDER_TOOL=$btool"); fi
         if [[ -n $elf ]]; then labargs+=(--file "$elf"); fi
         if [[ -n $md ]]; then labargs+=(--dir "$md" --env "MVM_MICRODROID=$md"); fi
         # Enough for every case to reach its own timeout, plus the lab's boot.
-        labargs+=(--timeout $((26 * (case_timeout + 10) + 120)))
+        labargs+=(--timeout $((27 * (case_timeout + 10) + 120)))
         # The lab host itself sometimes dies under QEMU's emulation (see
         # docs/lab.md).  Then the cases that had not reported run again in a
         # fresh lab, at most twice; a case that reported is never rerun.

@@ -20,6 +20,8 @@
 #   MVM_TEST_CASES     extended regex: run only the cases whose name matches
 #   MVM_VSOCK_TOOL     the host build of tests/integration/vsock-tool.c
 #                      (the initramfs holds the guest's copy)
+#   MVM_BINDER_TOOL    the build of tests/integration/binder-vsock.c (the
+#                      initramfs holds the guest's copy)
 #   MVM_MICRODROID     a Microdroid test image (image/build.sh --out DIR
 #                      with tests/integration/microdroid/: kernel,
 #                      initramfs.img, system.img, cmdline); the microdroid
@@ -39,6 +41,7 @@ fi
 mvm=$1 kernel=$2 elf=$3 initrd=$4
 vtool=${MVM_VSOCK_TOOL:-}
 md=${MVM_MICRODROID:-}
+btool=${MVM_BINDER_TOOL:-}
 case_timeout=${MVM_TEST_TIMEOUT:-120}
 only=${MVM_TEST_CASES:-}
 # quiet keeps serial traffic low: every byte is a VM exit, which is costly
@@ -396,6 +399,32 @@ case_vsock() {
     expect_line MVM-VSOCK-SERVE-DONE
 }
 
+# RPC Binder from a host client to a guest service, through mvm's vsock
+# device and its CONNECT protocol, with a call back from the guest on a
+# binder the host sent (tests/integration/binder-vsock.c).
+case_binder_rpc_vsock() {
+    local uds=$tmp/binder.sock
+    if [[ -z $btool || ! -x $btool || -z $vtool || ! -x $vtool ]]; then
+        problem "no binder-vsock or vsock-tool (${btool:-not given}, ${vtool:-not given})"
+        return 0
+    fi
+    start_mvm --kernel "$kernel" --initrd "$initrd" --cid 3 --vsock-uds "$uds" \
+        --cmdline "$cmdline_base mvmtest=binderrpc"
+    if wait_line 'binder-vsock: serving microdroid.test.IEcho on vsock port 5000' 90; then
+        "$btool" client "$uds" 5000 >"$tmp/binder-client.log" 2>&1 ||
+            problem "host client: $(grep -h FAIL "$tmp/binder-client.log" | head -n 1)"
+        grep -q 'PASS guest -> host call' "$tmp/binder-client.log" ||
+            problem "the host client did not finish: $(tail -n 2 "$tmp/binder-client.log" | tr '\n' ' ')"
+        "$vtool" echo "uds:$uds:5001" 16 >/dev/null 2>&1 || problem "could not tell the guest we are done"
+    else
+        problem "the guest never served (no 'binder-vsock: serving' line)"
+        kill -TERM "$bg_pid" 2>/dev/null
+    fi
+    finish_mvm
+    expect_rc 0 "guest powered off"
+    expect_line MVM-BINDER-RPC-DONE
+}
+
 case_corrupt_random() {
     local bad=$tmp/random.img
     head -c 1048576 /dev/urandom >"$bad"
@@ -490,6 +519,7 @@ t virtio-console-hvc0 case_hvc0
 t console-input-ttyS0 case_input_uart
 t console-input-hvc0 case_input_hvc0
 t virtio-vsock case_vsock
+t binder-rpc-vsock case_binder_rpc_vsock
 t microdroid-boot case_md_boot
 t microdroid-verity-corrupt case_md_verity
 
