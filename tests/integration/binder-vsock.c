@@ -120,8 +120,14 @@ static binder_status_t echo_transact(AIBinder *b, transaction_code_t code, const
 	return r;
 }
 
-static void *echo_create(void *args) { return args; }
-static void echo_destroy(void *data) { (void)data; }
+static void *echo_create(void *args)
+{
+	return args;
+}
+static void echo_destroy(void *data)
+{
+	(void)data;
+}
 
 /* One connection to the guest's port through mvm's CONNECT protocol. */
 static int connect_through_mvm(void *arg)

@@ -23,11 +23,13 @@ int main(void)
 		fprintf(stderr, "md-hello: cannot read ro.boot.mdtest: %s\n", property_strerror(r));
 		return 1;
 	}
-	printf("md-hello: hello from a test service, uid %u, token %s\n", (unsigned)getuid(), token);
+	printf("md-hello: hello from a test service, uid %u, token %s\n", (unsigned)getuid(),
+	       token);
 	fflush(stdout);
 	r = property_set("test.md_hello.done", "1");
 	if (r < 0) {
-		fprintf(stderr, "md-hello: cannot set test.md_hello.done: %s\n", property_strerror(r));
+		fprintf(stderr, "md-hello: cannot set test.md_hello.done: %s\n",
+			property_strerror(r));
 		return 1;
 	}
 	return 0;
