@@ -20,9 +20,9 @@
  * the reply is in *@out.  The exception (EX_TRANSACTION_FAILED for a
  * transport failure, with *@status set).
  */
-static binder_exception_t sm_call(transaction_code_t code,
-				  binder_status_t (*args)(AParcel *in, const void *arg),
-				  const void *arg, AParcel **out, binder_status_t *status)
+static binder_exception_t sm_call_once(transaction_code_t code,
+				       binder_status_t (*args)(AParcel *in, const void *arg),
+				       const void *arg, AParcel **out, binder_status_t *status)
 {
 	AIBinder *sm = kbinder_context_object();
 	AParcel *in = kbinder_new_parcel();
@@ -51,6 +51,28 @@ static binder_exception_t sm_call(transaction_code_t code,
 	AStatus_delete(st);
 	AParcel_delete(in);
 	AIBinder_decStrong(sm);
+	if (status)
+		*status = r;
+	return ex;
+}
+
+/*
+ * sm_call_once, waiting up to 5 s for servicemanager to be the context
+ * manager (STATUS_DEAD_OBJECT until then: it starts with the other early
+ * services), as libbinder's defaultServiceManager() waits for it.
+ */
+static binder_exception_t sm_call(transaction_code_t code,
+				  binder_status_t (*args)(AParcel *in, const void *arg),
+				  const void *arg, AParcel **out, binder_status_t *status)
+{
+	const struct timespec tick = {0, 100 * 1000 * 1000};
+	binder_status_t r = STATUS_OK;
+	binder_exception_t ex;
+	int tries = 0;
+
+	while ((ex = sm_call_once(code, args, arg, out, &r)) == EX_TRANSACTION_FAILED &&
+	       r == STATUS_DEAD_OBJECT && ++tries < 50)
+		nanosleep(&tick, NULL);
 	if (status)
 		*status = r;
 	return ex;

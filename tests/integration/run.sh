@@ -82,6 +82,23 @@ elif ! "$repo/image/build.sh" "$build" --out "$md" \
     md=
 fi
 
+# The binder test image: the same, with binder-test and its .rc instead
+# of md-hello's (tests/integration/microdroid/binder-test.rc), so that
+# each image's .rc decides alone when it shuts down.
+mdb=$work/microdroid-binder
+binder_test=$build/tests/integration/binder-test
+if [[ ! -x $binder_test ]]; then
+    echo "# $binder_test is not built: the microdroid-binder case will fail" >&2
+    mdb=
+elif ! "$repo/image/build.sh" "$build" --out "$mdb" \
+    --add "$binder_test=system/bin/binder-test" \
+    --add "$here/microdroid/binder-test.rc=system/etc/init/binder-test.rc" \
+    >"$work/microdroid-binder-build.log" 2>&1; then
+    echo "# image/build.sh failed (below): the microdroid-binder case will fail" >&2
+    cat "$work/microdroid-binder-build.log" >&2
+    mdb=
+fi
+
 # PVH ELF vmlinux, re-extracted only when the kernel or the extractor changed.
 # Without it the PVH cases fail with the reason; the others still run.
 elf=$work/vmlinux-${kernel##*/vmlinuz-}.elf
@@ -104,7 +121,7 @@ rc=0
 case $mode in
     direct)
         echo "# integration: running directly on this machine's KVM"
-        MVM_TEST_TIMEOUT=$case_timeout MVM_VSOCK_TOOL=$vtool MVM_MICRODROID=$md \
+        MVM_TEST_TIMEOUT=$case_timeout MVM_VSOCK_TOOL=$vtool MVM_MICRODROID=$md MVM_MICRODROID_BINDER=$mdb \
             bash "$here/suite.sh" "$mvm" "$kernel" "$elf" "$initrd" 2>&1 |
             tee "$log" || rc=$?
         ;;
@@ -115,6 +132,7 @@ case $mode in
         if [[ -n $vtool ]]; then labargs+=(--bin "$vtool" --env "MVM_VSOCK_TOOL=$vtool"); fi
         if [[ -n $elf ]]; then labargs+=(--file "$elf"); fi
         if [[ -n $md ]]; then labargs+=(--dir "$md" --env "MVM_MICRODROID=$md"); fi
+        if [[ -n $mdb ]]; then labargs+=(--dir "$mdb" --env "MVM_MICRODROID_BINDER=$mdb"); fi
         # Enough for every case to reach its own timeout, plus the lab's boot.
         labargs+=(--timeout $((26 * (case_timeout + 10) + 120)))
         # The lab host itself sometimes dies under QEMU's emulation (see
