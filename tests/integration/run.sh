@@ -65,39 +65,29 @@ if [[ -x $vtool ]]; then guest_bins=(--bin "$vtool"); else vtool=; fi
     vmw_vsock_virtio_transport "${guest_bins[@]}" ||
     setup_failed "make-initrd.sh failed"
 
-# The Microdroid test image: Debian's full kernel (image/build.sh's
-# default), the image's own init.rc, and the test service and .rc of
-# tests/integration/microdroid/.  Without it the microdroid cases fail
+# The Microdroid test images: Debian's full kernel (image/build.sh's
+# default), the image's own init.rc, and a test program and its .rc of
+# tests/integration/microdroid/.  One image per .rc, so that each .rc
+# alone decides when its VM shuts down.  Without an image its cases fail
 # with the reason; the others still run.
-md=$work/microdroid
-md_hello=$build/tests/integration/md-hello
-if [[ ! -x $md_hello ]]; then
-    echo "# $md_hello is not built: the microdroid cases will fail" >&2
-    md=
-elif ! "$repo/image/build.sh" "$build" --out "$md" \
-    --add "$md_hello=system/bin/md-hello" \
-    --add "$here/microdroid/test.rc=system/etc/init/test.rc" >"$work/microdroid-build.log" 2>&1; then
-    echo "# image/build.sh failed (below): the microdroid cases will fail" >&2
-    cat "$work/microdroid-build.log" >&2
-    md=
-fi
-
-# The binder test image: the same, with binder-test and its .rc instead
-# of md-hello's (tests/integration/microdroid/binder-test.rc), so that
-# each image's .rc decides alone when it shuts down.
-mdb=$work/microdroid-binder
-binder_test=$build/tests/integration/binder-test
-if [[ ! -x $binder_test ]]; then
-    echo "# $binder_test is not built: the microdroid-binder case will fail" >&2
-    mdb=
-elif ! "$repo/image/build.sh" "$build" --out "$mdb" \
-    --add "$binder_test=system/bin/binder-test" \
-    --add "$here/microdroid/binder-test.rc=system/etc/init/binder-test.rc" \
-    >"$work/microdroid-binder-build.log" 2>&1; then
-    echo "# image/build.sh failed (below): the microdroid-binder case will fail" >&2
-    cat "$work/microdroid-binder-build.log" >&2
-    mdb=
-fi
+#
+# md_image NAME PROGRAM RC: build $work/NAME with PROGRAM in /system/bin
+# and RC in /system/etc/init; print the directory, or nothing on failure.
+md_image() {
+    local dir=$work/$1 prog=$build/tests/integration/$2 rc=$here/microdroid/$3
+    if [[ ! -x $prog ]]; then
+        echo "# $prog is not built: the cases of $3 will fail" >&2
+    elif ! "$repo/image/build.sh" "$build" --out "$dir" \
+        --add "$prog=system/bin/$2" \
+        --add "$rc=system/etc/init/$3" >"$work/$1-build.log" 2>&1; then
+        echo "# image/build.sh failed (below): the cases of $3 will fail" >&2
+        cat "$work/$1-build.log" >&2
+    else
+        echo "$dir"
+    fi
+}
+md=$(md_image microdroid md-hello test.rc)
+mdb=$(md_image microdroid-binder binder-test binder-test.rc)
 
 # PVH ELF vmlinux, re-extracted only when the kernel or the extractor changed.
 # Without it the PVH cases fail with the reason; the others still run.
