@@ -31,7 +31,13 @@
 #define KB_MAP_SIZE ((1u << 20) - 8192u) /* libbinder's receive buffer */
 #define KB_DEFAULT_MAX_THREADS 15u
 
-/* A local object the driver knows (a node): its counts from BR_*. */
+/*
+ * A local object the driver knows (a node): its counts from BR_*.  It is
+ * made at the driver's first BR_INCREFS or BR_ACQUIRE for the object,
+ * which comes to the thread sending the parcel that carries it, while the
+ * parcel (and its reference on the object) is still alive; it holds a
+ * strong reference until the driver's counts are back to zero.
+ */
 struct kb_node {
 	AIBinder *binder; /* a strong reference while the driver holds one */
 	int strong, weak;
@@ -65,6 +71,13 @@ struct kb_calling {
 	uid_t uid;
 };
 static _Thread_local struct kb_calling calling;
+
+/* The parcels this thread is sending (nested calls stack them). */
+struct kb_sending {
+	const AParcel *parcel;
+	struct kb_sending *prev;
+};
+static _Thread_local struct kb_sending *sending;
 
 static const struct binder_proxy_ops kb_proxy_ops;
 static const struct parcel_binder_ops kb_parcel_ops;
@@ -184,9 +197,6 @@ int binder_driver_become_context_manager(AIBinder *binder)
 
 int kbinder_flatten(AIBinder *binder, struct flat_binder_object *obj)
 {
-	struct kb_node *n;
-	int r = 0;
-
 	if (binder->ops == &kb_proxy_ops) {
 		obj->hdr.type = BINDER_TYPE_HANDLE;
 		obj->handle = ((struct kb_ref *)binder->priv)->handle;
@@ -194,31 +204,41 @@ int kbinder_flatten(AIBinder *binder, struct flat_binder_object *obj)
 	}
 	if (binder->ops)
 		return -EINVAL; /* a proxy of another transport */
-	pthread_mutex_lock(&proc.lock);
-	for (n = proc.nodes; n && n->binder != binder; n = n->next)
-		;
-	if (!n) {
-		/*
-		 * A new node holds the object until the driver's counts on it
-		 * return to zero (the first BR_INCREFS comes while the
-		 * transaction carrying it is sent).
-		 */
-		n = calloc(1, sizeof(*n));
-		if (n) {
-			AIBinder_incStrong(binder);
-			n->binder = binder;
-			n->next = proc.nodes;
-			proc.nodes = n;
-		} else {
-			r = -ENOMEM;
-		}
-	}
-	pthread_mutex_unlock(&proc.lock);
 	obj->hdr.type = BINDER_TYPE_BINDER;
 	obj->flags = FLAT_BINDER_FLAG_ACCEPTS_FDS;
 	obj->binder = (binder_uintptr_t)(uintptr_t)binder;
 	obj->cookie = (binder_uintptr_t)(uintptr_t)binder;
-	return r;
+	return 0;
+}
+
+/*
+ * A new node for @ptr/@cookie if a parcel this thread is sending carries
+ * that local object (lock held); NULL if none does.
+ */
+static struct kb_node *new_node(binder_uintptr_t ptr, binder_uintptr_t cookie)
+{
+	struct kb_sending *s;
+	struct kb_node *n;
+	size_t i;
+
+	if (ptr != cookie)
+		return NULL;
+	for (s = sending; s; s = s->prev)
+		for (i = 0; i < s->parcel->nbinders; i++) {
+			AIBinder *b = s->parcel->binders[i];
+
+			if (b->ops || (binder_uintptr_t)(uintptr_t)b != ptr)
+				continue;
+			n = calloc(1, sizeof(*n));
+			if (!n)
+				return NULL;
+			AIBinder_incStrong(b);
+			n->binder = b;
+			n->next = proc.nodes;
+			proc.nodes = n;
+			return n;
+		}
+	return NULL;
 }
 
 /* The node for the driver's @ptr/@cookie (lock held), or NULL. */
@@ -256,6 +276,8 @@ static void node_count(uint32_t cmd, const struct binder_ptr_cookie *pc)
 
 	pthread_mutex_lock(&proc.lock);
 	n = find_node(pc->ptr, pc->cookie);
+	if (!n && (cmd == BR_INCREFS || cmd == BR_ACQUIRE))
+		n = new_node(pc->ptr, pc->cookie);
 	if (n) {
 		if (cmd == BR_INCREFS)
 			n->weak++;
@@ -481,6 +503,7 @@ static binder_status_t send_parcel(uint32_t cmd, uint32_t handle, uint32_t code,
 		struct binder_transaction_data tr;
 	} __attribute__((packed)) c;
 	binder_size_t *offsets = NULL;
+	struct kb_sending me = {p, sending};
 	size_t n = 0;
 	int r;
 
@@ -495,7 +518,10 @@ static binder_status_t send_parcel(uint32_t cmd, uint32_t handle, uint32_t code,
 	c.tr.offsets_size = n * sizeof(binder_size_t);
 	c.tr.data.ptr.buffer = p ? (binder_uintptr_t)(uintptr_t)p->data : 0;
 	c.tr.data.ptr.offsets = (binder_uintptr_t)(uintptr_t)offsets;
+	if (p)
+		sending = &me;
 	r = kb_talk(&c, sizeof(c), w);
+	sending = me.prev;
 	free(offsets);
 	return r < 0 ? r : w->status;
 }
