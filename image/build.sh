@@ -80,7 +80,8 @@ done
 # The guest programs, all static: the first stage runs before any library
 # could be loaded, and the system image carries no C library yet.
 init_bin=$build/guest/init/init
-sys_bins=("$init_bin" "$build/guest/tools/getprop" "$build/guest/tools/setprop")
+sys_bins=("$init_bin" "$build/guest/tools/getprop" "$build/guest/tools/setprop"
+	"$build/guest/servicemanager/servicemanager")
 for b in "${sys_bins[@]}"; do
 	[[ -x $b ]] || die "$b is not built (run make)"
 	if ldd "$b" >/dev/null 2>&1; then die "$b is dynamically linked; guest programs must be static"; fi
@@ -126,6 +127,8 @@ sys=$tmp/system
 mkdir -p "$sys"/{dev,proc,sys,tmp,run,data,mnt,system/bin,system/etc/init}
 for b in "${sys_bins[@]}"; do install_bin "$b" "$sys/system/bin/${b##*/}"; done
 cp "$rc" "$sys/system/etc/init/init.rc"
+# Who may register which binder service names (docs/binder.md).
+cp "$here/servicemanager.allow" "$sys/system/etc/servicemanager.allow"
 for a in "${adds[@]}"; do
 	src=${a%%=*} dest=${a#*=}
 	dest=${dest#/}

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "ibinder.h"
+#include "kbinder.h"
 #include "utf.h"
 
 #define PAD4(n) (((n) + 3) & ~(size_t)3)
@@ -65,6 +66,7 @@ void AParcel_delete(AParcel *p)
 	for (i = 0; i < p->nbinders; i++)
 		AIBinder_decStrong(p->binders[i]);
 	free(p->binders);
+	free(p->binder_pos);
 	free(p->alloc);
 	if (p->ops && p->ops->put)
 		p->ops->put(p->ctx);
@@ -343,8 +345,8 @@ binder_status_t AParcel_writeStrongBinder(AParcel *p, AIBinder *binder)
 	uint64_t address;
 	binder_status_t r;
 
-	if (p->format != PARCEL_FORMAT_RPC)
-		return -EOPNOTSUPP; /* the kernel-driver backend writes flat_binder_objects */
+	if (p->format == PARCEL_FORMAT_KERNEL)
+		return kparcel_write_binder(p, binder);
 	if (!binder) {
 		if (parcel_reserve(p, 8) < 0)
 			return -EMSGSIZE;
@@ -384,8 +386,8 @@ binder_status_t AParcel_readStrongBinder(const AParcel *p, AIBinder **binder)
 	binder_status_t r;
 
 	*binder = NULL;
-	if (p->format != PARCEL_FORMAT_RPC)
-		return -EOPNOTSUPP;
+	if (p->format == PARCEL_FORMAT_KERNEL)
+		return kparcel_read_binder(p, binder);
 	r = AParcel_readInt32(p, &type);
 	if (r == STATUS_OK && type == RPC_OBJECT_BINDER)
 		r = AParcel_readUint64(p, &address);
@@ -421,8 +423,8 @@ static binder_status_t write_fd_object(AParcel *p, int fd)
 {
 	int dup_fd;
 
-	if (p->format != PARCEL_FORMAT_RPC)
-		return -EOPNOTSUPP; /* the kernel-driver backend writes BINDER_TYPE_FD */
+	if (p->format == PARCEL_FORMAT_KERNEL)
+		return kparcel_write_fd(p, fd);
 	if (!p->fds_allowed)
 		return -EPERM;
 	if (p->nfds >= BINDER_PARCEL_MAX_FDS)
@@ -449,8 +451,8 @@ static binder_status_t read_fd_object(const AParcel *p, int *fd)
 	int32_t type, index;
 	size_t i;
 
-	if (p->format != PARCEL_FORMAT_RPC)
-		return -EOPNOTSUPP;
+	if (p->format == PARCEL_FORMAT_KERNEL)
+		return kparcel_read_fd(p, fd);
 	for (i = 0; i < p->nfds && p->fd_pos[i] != p->pos; i++)
 		;
 	if (i == p->nfds)

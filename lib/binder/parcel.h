@@ -15,12 +15,14 @@
  * binders it carries in a list of its own and writes an index into it as
  * the address, so the same bytes work in-process.
  *
- * Formats.  PARCEL_FORMAT_RPC is the only one implemented.  The
- * kernel-driver backend will add PARCEL_FORMAT_KERNEL, where binders and
- * fds are flat_binder_object entries listed in an offsets table: the
- * object functions in parcel.c switch on the format and return
- * -EOPNOTSUPP for it today; the interface token already has its kernel
- * form (the strict-mode, work-source and 'SYST' header words).
+ * Formats.  PARCEL_FORMAT_RPC (rpc_*.c) and PARCEL_FORMAT_KERNEL
+ * (kbinder_parcel.c), where binders and fds are 24-byte
+ * flat_binder_object entries listed in an offsets table.  A kernel parcel
+ * keeps a strong reference on every binder object in it (@binders, at
+ * @binder_pos) and owns its fds (@fds, at @fd_pos); a received one has
+ * them resolved when it is adopted (kparcel_adopt()), so reading is a
+ * lookup by position.  The interface token's kernel form adds the
+ * strict-mode, work-source and 'SYST' header words.
  */
 #ifndef BINDER_PARCEL_H
 #define BINDER_PARCEL_H
@@ -64,9 +66,11 @@ struct AParcel {
 	int fds[BINDER_PARCEL_MAX_FDS];
 	uint32_t fd_pos[BINDER_PARCEL_MAX_FDS];
 	size_t nfds;
-	/* Binders of a parcel bound to nothing (strong references). */
+	/* Binders of a parcel bound to nothing, or of a kernel parcel (strong references). */
 	AIBinder **binders;
 	size_t nbinders;
+	/* PARCEL_FORMAT_KERNEL: where each of @binders' objects is in the data. */
+	uint32_t *binder_pos;
 	/* Binder objects written and read, against BINDER_PARCEL_MAX_BINDERS. */
 	size_t binders_written, binders_read;
 };

@@ -67,22 +67,29 @@ if [[ -x $btool ]]; then guest_bins+=(--bin "$btool"); else btool=; fi
     vmw_vsock_virtio_transport "${guest_bins[@]}" ||
     setup_failed "make-initrd.sh failed"
 
-# The Microdroid test image: Debian's full kernel (image/build.sh's
-# default), the image's own init.rc, and the test service and .rc of
-# tests/integration/microdroid/.  Without it the microdroid cases fail
+# The Microdroid test images: Debian's full kernel (image/build.sh's
+# default), the image's own init.rc, and a test program and its .rc of
+# tests/integration/microdroid/.  One image per .rc, so that each .rc
+# alone decides when its VM shuts down.  Without an image its cases fail
 # with the reason; the others still run.
-md=$work/microdroid
-md_hello=$build/tests/integration/md-hello
-if [[ ! -x $md_hello ]]; then
-    echo "# $md_hello is not built: the microdroid cases will fail" >&2
-    md=
-elif ! "$repo/image/build.sh" "$build" --out "$md" \
-    --add "$md_hello=system/bin/md-hello" \
-    --add "$here/microdroid/test.rc=system/etc/init/test.rc" >"$work/microdroid-build.log" 2>&1; then
-    echo "# image/build.sh failed (below): the microdroid cases will fail" >&2
-    cat "$work/microdroid-build.log" >&2
-    md=
-fi
+#
+# md_image NAME PROGRAM RC: build $work/NAME with PROGRAM in /system/bin
+# and RC in /system/etc/init; print the directory, or nothing on failure.
+md_image() {
+    local dir=$work/$1 prog=$build/tests/integration/$2 rc=$here/microdroid/$3
+    if [[ ! -x $prog ]]; then
+        echo "# $prog is not built: the cases of $3 will fail" >&2
+    elif ! "$repo/image/build.sh" "$build" --out "$dir" \
+        --add "$prog=system/bin/$2" \
+        --add "$rc=system/etc/init/$3" >"$work/$1-build.log" 2>&1; then
+        echo "# image/build.sh failed (below): the cases of $3 will fail" >&2
+        cat "$work/$1-build.log" >&2
+    else
+        echo "$dir"
+    fi
+}
+md=$(md_image microdroid md-hello test.rc)
+mdb=$(md_image microdroid-binder binder-test binder-test.rc)
 
 # PVH ELF vmlinux, re-extracted only when the kernel or the extractor changed.
 # Without it the PVH cases fail with the reason; the others still run.
@@ -107,6 +114,7 @@ case $mode in
     direct)
         echo "# integration: running directly on this machine's KVM"
         MVM_TEST_TIMEOUT=$case_timeout MVM_VSOCK_TOOL=$vtool MVM_MICRODROID=$md MVM_BINDER_TOOL=$btool \
+            MVM_MICRODROID_BINDER=$mdb \
             bash "$here/suite.sh" "$mvm" "$kernel" "$elf" "$initrd" 2>&1 |
             tee "$log" || rc=$?
         ;;
@@ -118,8 +126,9 @@ case $mode in
         if [[ -n $btool ]]; then labargs+=(--bin "$btool" --env "MVM_BINDER_TOOL=$btool"); fi
         if [[ -n $elf ]]; then labargs+=(--file "$elf"); fi
         if [[ -n $md ]]; then labargs+=(--dir "$md" --env "MVM_MICRODROID=$md"); fi
+        if [[ -n $mdb ]]; then labargs+=(--dir "$mdb" --env "MVM_MICRODROID_BINDER=$mdb"); fi
         # Enough for every case to reach its own timeout, plus the lab's boot.
-        labargs+=(--timeout $((27 * (case_timeout + 10) + 120)))
+        labargs+=(--timeout $((28 * (case_timeout + 10) + 120)))
         # The lab host itself sometimes dies under QEMU's emulation (see
         # docs/lab.md).  Then the cases that had not reported run again in a
         # fresh lab, at most twice; a case that reported is never rerun.

@@ -26,6 +26,9 @@
 #                      with tests/integration/microdroid/: kernel,
 #                      initramfs.img, system.img, cmdline); the microdroid
 #                      cases fail without it
+#   MVM_MICRODROID_BINDER  the same with binder-test and its .rc
+#                      (tests/integration/microdroid/binder-test.rc), for
+#                      the microdroid-binder case
 set -euo pipefail
 
 # suite.sh --list prints the names of the cases MVM_TEST_CASES selects, in order.
@@ -42,6 +45,7 @@ mvm=$1 kernel=$2 elf=$3 initrd=$4
 vtool=${MVM_VSOCK_TOOL:-}
 md=${MVM_MICRODROID:-}
 btool=${MVM_BINDER_TOOL:-}
+mdb=${MVM_MICRODROID_BINDER:-}
 case_timeout=${MVM_TEST_TIMEOUT:-120}
 only=${MVM_TEST_CASES:-}
 # quiet keeps serial traffic low: every byte is a VM exit, which is costly
@@ -475,6 +479,34 @@ case_md_boot() {
     expect_match "md_hello.*md-hello: hello from a test service, uid 2000, token $token"
 }
 
+# Binder in the guest (tests/integration/microdroid/binder-test.rc):
+# servicemanager starts in class core, a server registers test.echo, a
+# client finds it, calls it, sees a non-allowlisted uid refused, kills the
+# server and gets the death notification; then a clean shutdown.
+case_md_binder() {
+    if [[ -z $mdb || ! -f $mdb/system.img || ! -f $mdb/cmdline ]]; then
+        problem "no Microdroid binder test image (MVM_MICRODROID_BINDER=$mdb)"
+        return 0
+    fi
+    local saved=$md
+    md=$mdb
+    run_microdroid "$mdb/system.img" ""
+    md=$saved
+    expect_rc 0 "a clean shutdown through sys.powerctl"
+    expect_match 'servicemanager: ready'
+    expect_match 'binder-test: PASS found test.echo through servicemanager'
+    expect_match "binder-test: PASS echo: sent 'hello over /dev/binder', got 'hello over /dev/binder'"
+    expect_match 'binder-test: PASS a local binder sent to the server comes back as the same object'
+    expect_match 'binder-test: PASS uid 2000 may not register test.denied'
+    expect_match 'binder-test: PASS listServices has test.echo'
+    expect_match 'binder-test: PASS death notification after killing the server'
+    expect_match 'binder-test: PASS servicemanager dropped test.echo when its process died'
+    expect_match 'binder-test: PASS all'
+    expect_no_match 'binder-test: FAIL'
+    # What the guest said, in the log whether the case passed or not.
+    console | grep -E 'binder-test:|servicemanager:' | sed 's/^/#   guest: /' || true
+}
+
 # One byte flipped in the system image's erofs superblock: dm-verity fails
 # the read, first-stage init says so in one line and the VM stops, non-zero.
 case_md_verity() {
@@ -521,6 +553,7 @@ t console-input-hvc0 case_input_hvc0
 t virtio-vsock case_vsock
 t binder-rpc-vsock case_binder_rpc_vsock
 t microdroid-boot case_md_boot
+t microdroid-binder case_md_binder
 t microdroid-verity-corrupt case_md_verity
 
 [[ $list_only == 1 ]] && exit 0
