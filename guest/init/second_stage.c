@@ -207,8 +207,7 @@ static void run_one_command(struct init *init)
  */
 static void advance_boot(struct init *init)
 {
-	while (init->boot_step < STEPS && !init->exec_wait &&
-	       !rc_trigger_busy(&init->trigger)) {
+	while (init->boot_step < STEPS && !init->exec_wait && !rc_trigger_busy(&init->trigger)) {
 		int step = init->boot_step++;
 
 		if (step == STEP_PROPERTY_TRIGGERS) {

@@ -480,12 +480,12 @@ static int find_programs(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_start_and_shutdown_order),
-		cmocka_unit_test(test_boot_triggered_from_late_init),
-		cmocka_unit_test(test_restart_period),
-		cmocka_unit_test(test_oneshot_exec_and_tools),
-		cmocka_unit_test(test_critical_service_reboots),
-		cmocka_unit_test(test_stop_kills_what_ignores_sigterm),
+	    cmocka_unit_test(test_start_and_shutdown_order),
+	    cmocka_unit_test(test_boot_triggered_from_late_init),
+	    cmocka_unit_test(test_restart_period),
+	    cmocka_unit_test(test_oneshot_exec_and_tools),
+	    cmocka_unit_test(test_critical_service_reboots),
+	    cmocka_unit_test(test_stop_kills_what_ignores_sigterm),
 	};
 
 	return cmocka_run_group_tests(tests, find_programs, NULL);

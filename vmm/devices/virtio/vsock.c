@@ -87,8 +87,9 @@ struct vsock_stream {
 	bool on_ctrl, on_wait, on_connecting;
 	uint8_t line_len;
 	char line[VSOCK_CONNECT_LINE_MAX];
-	uint64_t deadline; /* waiting for a line or CONNECTING: when to give up (CLOCK_MONOTONIC ns) */
-	uint8_t *buf;	   /* guest payload the socket has not taken (a ring) */
+	uint64_t
+	    deadline; /* waiting for a line or CONNECTING: when to give up (CLOCK_MONOTONIC ns) */
+	uint8_t *buf; /* guest payload the socket has not taken (a ring) */
 	uint32_t buf_head, buf_len;
 	struct vsock_stream *hash_next;
 	TAILQ_ENTRY(vsock_stream) all_link; /* all, or dead */
