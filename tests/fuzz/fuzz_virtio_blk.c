@@ -4,14 +4,8 @@
  * sequence of guest actions.
  *
  * Input: byte 0 picks the disk (even: writable, odd: read-only with a
- * serial id), then records of 7 bytes, as in fuzz_virtio_mmio.c: an op, a
- * 16-bit offset and a 32-bit value (little-endian):
- *   op % 6 == 0  32-bit register write at offset % VIRTIO_MMIO_SIZE
- *             1  32-bit register read
- *             2  store the value in guest memory at (offset * 4) % MEM
- *             3  run the device's worker until it is idle
- *             4  write of 1, 2 or 8 bytes (value's low bits pick the size)
- *             5  read of 1, 2 or 8 bytes
+ * serial id), then the 7-byte ops of virtio_fuzz.h, the six common ones
+ * (op 3 runs the device's worker until it is idle).
  * Guest memory is 64 KiB, zeroed per input; the device is reset and the
  * writable image zeroed per input.  The images are memfds of IMG_SIZE
  * bytes, opened by the device through /proc/self/fd.
@@ -30,24 +24,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "tests/fuzz/virtio_fuzz.h"
 #include "vmm/devices/virtio/devices.h"
 
-#define MEM 0x10000
 #define IMG_SIZE (64 * 1024)
+#define check vfuzz_check
 
-static void check(bool ok)
-{
-	if (!ok)
-		__builtin_trap();
-}
-
-static void no_irq(void *opaque)
-{
-	(void)opaque;
-}
-
-static uint8_t *ram;
-static struct guest_mem mem;
+static struct guest_mem *mem;
 
 struct disk {
 	struct virtio_device *dev;
@@ -81,14 +64,9 @@ static struct disk *make_disk(unsigned int which)
 	}
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", k->fd);
 	p.path = path;
-	check(virtio_blk_create(&k->dev, &mem, (struct virtio_irq){no_irq, NULL}, &p, &e) == 0);
+	check(virtio_blk_create(&k->dev, mem, (struct virtio_irq){vfuzz_no_irq, NULL}, &p, &e) ==
+	      0);
 	return k;
-}
-
-static void run_idle(struct virtio_device *d)
-{
-	while (virtio_device_run_once(d, 0) > 0)
-		;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -97,59 +75,28 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct virtio_device *d;
 	struct disk *k;
 	struct stat st;
-	uint32_t zero = 0;
 	size_t pos;
 
 	if (size < 1)
 		return 0;
-	if (!ram) {
-		ram = calloc(1, MEM);
-		check(ram != NULL);
-		gmem_wrap(&mem, ram, MEM);
-	}
-	memset(ram, 0, MEM);
+	vfuzz_ram(&mem);
 	k = make_disk(data[0]);
 	d = k->dev;
-	virtio_mmio_ops.write(d, 0x070, (const uint8_t *)&zero, 4); /* reset */
-	run_idle(d);
+	vfuzz_reset(d);
 	if (!k->read_only) {
 		/* A fresh, zeroed image: the same input does the same thing. */
 		check(ftruncate(k->fd, 0) == 0);
 		check(ftruncate(k->fd, IMG_SIZE) == 0);
 	}
-	for (pos = 1; pos + 7 <= size; pos += 7) {
-		uint8_t op = data[pos], buf[8] = {0};
+	for (pos = 1; pos + VFUZZ_OP_SIZE <= size; pos += VFUZZ_OP_SIZE) {
 		uint16_t off;
 		uint32_t val;
-		unsigned int sz;
 
-		memcpy(&off, data + pos + 1, 2);
-		memcpy(&val, data + pos + 3, 4);
-		sz = (val & 3) == 0 ? 1 : (val & 3) == 1 ? 2 : 8;
-		switch (op % 6) {
-		case 0:
-			virtio_mmio_ops.write(d, off % VIRTIO_MMIO_SIZE, (const uint8_t *)&val, 4);
-			break;
-		case 1:
-			virtio_mmio_ops.read(d, off % VIRTIO_MMIO_SIZE, buf, 4);
-			break;
-		case 2:
-			memcpy(ram + ((size_t)off * 4) % MEM, &val, 4);
-			break;
-		case 3:
-			run_idle(d);
-			break;
-		case 4:
-			memcpy(buf, &val, 4);
-			virtio_mmio_ops.write(d, off % VIRTIO_MMIO_SIZE, buf, sz);
-			break;
-		case 5:
-			virtio_mmio_ops.read(d, off % VIRTIO_MMIO_SIZE, buf, sz);
-			break;
-		}
-		check(!(d->active && d->failed && !(d->status & VIRTIO_STATUS_NEEDS_RESET)));
+		if (vfuzz_op(d, data + pos, VFUZZ_COMMON_OPS, &off, &val) == VFUZZ_OP_RUN)
+			vfuzz_run(d);
+		vfuzz_check_needs_reset(d);
 	}
-	run_idle(d);
+	vfuzz_run(d);
 	check(fstat(k->fd, &st) == 0 && st.st_size == IMG_SIZE);
 	if (k->read_only) {
 		check(pread(k->fd, back, IMG_SIZE, 0) == IMG_SIZE);
