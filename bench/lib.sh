@@ -18,6 +18,24 @@ bench_helper() {
 	printf '%s\n' "$out"
 }
 
+# bench_build_dir [--lab] ARGS...: check that the script got one argument,
+# an existing build directory, and print its absolute path.  With --lab
+# the directory must not be under /tmp: the lab packs files at their host
+# paths but mounts a fresh tmpfs on /tmp, which would hide them.
+bench_build_dir() {
+	local lab='' dir
+	if [[ ${1:-} == --lab ]]; then
+		lab=1
+		shift
+	fi
+	[[ $# -eq 1 ]] || { echo "usage: ${prog:-bench} BUILD_DIR" >&2; exit 2; }
+	[[ -d $1 ]] || bench_die "build directory '$1' does not exist (run make)"
+	dir=$(cd "$1" && pwd)
+	[[ -z $lab || $dir/ != /tmp/* ]] ||
+		bench_die "the build directory $dir is under /tmp, which the lab hides (its /tmp is a fresh tmpfs); use one elsewhere"
+	printf '%s\n' "$dir"
+}
+
 # bench_field LINE KEY: the value of KEY=VALUE in a benchrun result line.
 bench_field() {
 	local w

@@ -83,9 +83,7 @@ fi
 
 # ---------------------------------------------------------------------------
 # On the host.
-[[ $# -eq 1 ]] || { echo "usage: $prog BUILD_DIR" >&2; exit 2; }
-[[ -d $1 ]] || bench_die "build directory '$1' does not exist (run make)"
-build=$(cd "$1" && pwd)
+build=$(bench_build_dir --lab "$@")
 runs=${BENCH_BLK_RUNS:-3}
 mib=${BENCH_BLK_MIB:-256}
 secs=${BENCH_BLK_SECS:-5}

@@ -71,9 +71,7 @@ if [[ ${1:-} == --in-lab ]]; then
 	exit 0
 fi
 
-[[ $# -eq 1 && -d $1 ]] || { echo "usage: $prog BUILD_DIR" >&2; exit 2; }
-build=$(cd "$1" && pwd)
-[[ $build/ != /tmp/* ]] || bench_die "the build directory is under /tmp, which the lab hides"
+build=$(bench_build_dir --lab "$@")
 runs=${BENCH_MD_RUNS:-5}
 [[ $runs =~ ^[1-9][0-9]*$ ]] || bench_die "BENCH_MD_RUNS must be a positive number, not '$runs'"
 mvm=$build/vmm/mvm

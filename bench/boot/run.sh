@@ -114,12 +114,7 @@ fi
 
 # ---------------------------------------------------------------------------
 # On the host: prepare, run the lab, summarise.
-[[ $# -eq 1 ]] || { echo "usage: $prog BUILD_DIR" >&2; exit 2; }
-[[ -d $1 ]] || bench_die "build directory '$1' does not exist (run make)"
-build=$(cd "$1" && pwd)
-# The lab packs files at their host paths, but mounts a fresh tmpfs on /tmp.
-[[ $build/ != /tmp/* ]] ||
-	bench_die "the build directory $build is under /tmp, which the lab hides (its /tmp is a fresh tmpfs); use one elsewhere"
+build=$(bench_build_dir --lab "$@")
 runs=${BENCH_BOOT_RUNS:-5}
 cpus_list=${BENCH_BOOT_CPUS:-1}
 mem=${BENCH_BOOT_MEM:-256}

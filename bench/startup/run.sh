@@ -44,9 +44,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=SCRIPTDIR/../lib.sh
 source "$here/../lib.sh"
 
-[[ $# -eq 1 ]] || { echo "usage: $prog BUILD_DIR" >&2; exit 2; }
-[[ -d $1 ]] || bench_die "build directory '$1' does not exist (run make)"
-build=$(cd "$1" && pwd)
+build=$(bench_build_dir "$@")
 runs=${BENCH_RUNS:-20}
 [[ $runs =~ ^[1-9][0-9]*$ ]] || bench_die "BENCH_RUNS must be a positive number, not '$runs'"
 

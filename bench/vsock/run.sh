@@ -125,10 +125,7 @@ fi
 
 # ---------------------------------------------------------------------------
 # On the host.
-[[ $# -eq 1 ]] || { echo "usage: $prog BUILD_DIR" >&2; exit 2; }
-[[ -d $1 ]] || bench_die "build directory '$1' does not exist (run make)"
-build=$(cd "$1" && pwd)
-[[ $build/ != /tmp/* ]] || bench_die "the build directory must not be under /tmp (the lab runs in it)"
+build=$(bench_build_dir --lab "$@")
 runs=${BENCH_VSOCK_RUNS:-3}
 mib=${BENCH_VSOCK_MIB:-256}
 pings=${BENCH_VSOCK_PINGS:-1000}
