@@ -21,23 +21,17 @@
 /* Keep a strong reference on @binder, whose object is at @pos. */
 static int keep_binder(AParcel *p, AIBinder *binder, uint32_t pos)
 {
-	AIBinder **b;
 	uint32_t *bp;
 
 	if (p->nbinders >= BINDER_PARCEL_MAX_BINDERS)
 		return -EMSGSIZE;
-	b = realloc(p->binders, (p->nbinders + 1) * sizeof(*b));
-	if (!b)
-		return -ENOMEM;
-	p->binders = b;
+	/* Room for the position first: holding the binder cannot be undone. */
 	bp = realloc(p->binder_pos, (p->nbinders + 1) * sizeof(*bp));
 	if (!bp)
 		return -ENOMEM;
 	p->binder_pos = bp;
-	AIBinder_incStrong(binder);
-	b[p->nbinders] = binder;
-	bp[p->nbinders++] = pos;
-	return 0;
+	bp[p->nbinders] = pos;
+	return parcel_hold_binder(p, binder);
 }
 
 binder_status_t kparcel_write_binder(AParcel *p, AIBinder *binder)

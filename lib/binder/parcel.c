@@ -340,6 +340,21 @@ static bool stability_known(int32_t s)
 	       s == BINDER_STABILITY_SYSTEM || s == BINDER_STABILITY_VINTF;
 }
 
+int parcel_hold_binder(AParcel *p, AIBinder *binder)
+{
+	AIBinder **b;
+
+	if (p->nbinders >= BINDER_PARCEL_MAX_BINDERS)
+		return -EMSGSIZE;
+	b = realloc(p->binders, (p->nbinders + 1) * sizeof(*b));
+	if (!b)
+		return -ENOMEM;
+	p->binders = b;
+	AIBinder_incStrong(binder);
+	b[p->nbinders++] = binder;
+	return 0;
+}
+
 binder_status_t AParcel_writeStrongBinder(AParcel *p, AIBinder *binder)
 {
 	uint64_t address;
@@ -360,16 +375,9 @@ binder_status_t AParcel_writeStrongBinder(AParcel *p, AIBinder *binder)
 		if (r < 0)
 			return r;
 	} else {
-		AIBinder **b;
-
-		if (p->nbinders >= BINDER_PARCEL_MAX_BINDERS)
-			return -EMSGSIZE;
-		b = realloc(p->binders, (p->nbinders + 1) * sizeof(*b));
-		if (!b)
-			return -ENOMEM;
-		p->binders = b;
-		AIBinder_incStrong(binder);
-		b[p->nbinders++] = binder;
+		r = parcel_hold_binder(p, binder);
+		if (r < 0)
+			return r;
 		address = p->nbinders; /* index + 1: 0 is never an address */
 	}
 	p->binders_written++;

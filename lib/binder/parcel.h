@@ -95,6 +95,13 @@ int parcel_adopt(AParcel *p, void *alloc, uint8_t *data, size_t size, const uint
 
 /* Reserve room for @len more bytes at the position, -EMSGSIZE past the cap. */
 int parcel_reserve(AParcel *p, size_t len);
+
+/*
+ * Append @binder to @p->binders with a new strong reference, which the
+ * parcel releases when it is deleted.  Returns 0, -EMSGSIZE past
+ * BINDER_PARCEL_MAX_BINDERS, or -ENOMEM (nothing changed then).
+ */
+int parcel_hold_binder(AParcel *p, AIBinder *binder);
 /*
  * Room for @len bytes at the position, padded to 4 with zeros; advances
  * the position.  NULL (-EMSGSIZE) past the cap or if memory runs out.
