@@ -33,7 +33,8 @@
 #   --cmdline-extra ARGS  appended to the command line
 #
 # Everything is written to a temporary directory and renamed into place at
-# the end, so a failed build never leaves a half-written image.  Needs
+# the end, cmdline last, so a failed build never leaves a half-written
+# image, nor a command line that does not match the system image.  Needs
 # mkfs.erofs (erofs-utils), veritysetup (cryptsetup-bin), cpio, gzip and
 # apt-get/dpkg-deb for the kernel; scripts/install-deps.sh installs them.
 set -euo pipefail
@@ -206,7 +207,11 @@ with open(os.path.join(tmp, "image.json"), "w") as f:
     f.write("\n")
 EOF
 
-for f in kernel initramfs.img system.img cmdline image.json; do mv -f "$tmp/$f" "$out/$f"; done
+# The files go in one by one, so the old command line goes first and the
+# new one last: an interrupted update leaves no cmdline (an image nothing
+# boots) rather than an old root hash beside a new system image.
+rm -f "$out/cmdline"
+for f in kernel initramfs.img system.img image.json cmdline; do mv -f "$tmp/$f" "$out/$f"; done
 
 ird_size=$(stat -c %s "$out/initramfs.img")
 sys_size=$(stat -c %s "$out/system.img")
