@@ -18,6 +18,7 @@
 
 #include "cli.h"
 #include "host/virtmgr/mvm_args.h"
+#include "host/virtmgr/paths.h"
 #include "host/virtmgr/raw_config.h"
 #include "lib/common/file.h"
 
@@ -56,38 +57,6 @@ static const struct option options[] = {
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
-
-static bool executable(const char *path)
-{
-	return access(path, X_OK) == 0;
-}
-
-/* Where mvm is (see usage_text); "mvm" means: search PATH. */
-static void find_mvm(char *out, size_t size)
-{
-	const char *env = getenv("MVM");
-	char self[PATH_MAX], cand[PATH_MAX + 32], *dir;
-	ssize_t n;
-
-	if (env && *env) {
-		snprintf(out, size, "%s", env);
-		return;
-	}
-	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (n > 0) {
-		self[n] = '\0';
-		dir = dirname(self);
-		snprintf(cand, sizeof(cand), "%s/../../vmm/mvm", dir);
-		if (executable(cand) && realpath(cand, out))
-			return;
-		snprintf(cand, sizeof(cand), "%s/mvm", dir);
-		if (executable(cand) && strlen(cand) < size) {
-			snprintf(out, size, "%s", cand);
-			return;
-		}
-	}
-	snprintf(out, size, "mvm");
-}
 
 /* Print @s so that a POSIX shell reads it back as one word. */
 static void print_quoted(const char *s)
@@ -189,7 +158,7 @@ int cmd_run(int argc, char **argv)
 	if (have_topology)
 		cfg.cpu_topology = topology;
 
-	find_mvm(mvm, sizeof(mvm));
+	paths_find_tool("mvm", mvm, sizeof(mvm));
 	cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	launch = (struct mvm_launch){
 	    .mvm = mvm,

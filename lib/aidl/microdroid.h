@@ -19,11 +19,11 @@
 
 /* virtio-blk serials (mvm --disk ...,id=NAME) of the disks virtmgr attaches. */
 #define MICRODROID_DISK_SYSTEM "system"
-#define MICRODROID_DISK_PAYLOAD "payload"	/* the payload package, read-only */
+#define MICRODROID_DISK_PAYLOAD "payload"   /* the payload package, read-only */
 #define MICRODROID_DISK_INSTANCE "instance" /* instance.img, read-write */
 
 /* virtio-console port names (mvm --console-port N=FILE,name=NAME). */
-#define MICRODROID_PORT_LOG "log"	    /* the payload's stdout and stderr */
+#define MICRODROID_PORT_LOG "log"    /* the payload's stdout and stderr */
 #define MICRODROID_PORT_LOG_NUMBER 1 /* its port number (0 is hvc0) */
 
 /* Where microdroid_manager mounts the payload package's file system. */

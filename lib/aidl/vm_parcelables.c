@@ -88,8 +88,7 @@ void vm_config_parcel_clear(struct vm_config_parcel *c)
 	c->package_fd = c->instance_fd = -1;
 }
 
-static binder_status_t config_fields_read(const AParcel *p, int32_t end,
-					  struct vm_config_parcel *c)
+static binder_status_t config_fields_read(const AParcel *p, int32_t end, struct vm_config_parcel *c)
 {
 	/* Every field is required: a shorter parcelable is refused. */
 	TRY(AParcel_readParcelFileDescriptor(p, &c->package_fd));
