@@ -64,12 +64,16 @@ void vmclient_virtmgr_log_tail(const char *socket, char *out, size_t size)
 	snprintf(out, size, "%s", line ? line + 1 : buf);
 }
 
-/* In the grandchild: become virtmgr.  Never returns. */
-static void exec_virtmgr(const char *tool, const char *socket, const char *log, int ready)
+/*
+ * In the grandchild: become virtmgr.  Never returns.  If exec fails, its
+ * errno goes to @status (close-on-exec, so a successful exec closes it).
+ */
+static void exec_virtmgr(const char *tool, const char *socket, const char *log, int ready,
+			 int status)
 {
 	char ready_arg[16], idle_arg[16];
 	sigset_t none;
-	int fd;
+	int fd, err;
 
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
@@ -86,12 +90,22 @@ static void exec_virtmgr(const char *tool, const char *socket, const char *log, 
 	fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 	if (fd < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0)
 		_exit(127);
-	syscall(SYS_close_range, READY_FD + 1, ~0U, 0);
+	if (status <= READY_FD) {
+		status = fcntl(status, F_DUPFD_CLOEXEC, READY_FD + 1);
+		if (status < 0)
+			_exit(127);
+	}
+	/* Everything above the ready fd goes, but the exec status pipe. */
+	if (status > READY_FD + 1)
+		syscall(SYS_close_range, READY_FD + 1, status - 1, 0);
+	syscall(SYS_close_range, status + 1, ~0U, 0);
 	snprintf(ready_arg, sizeof(ready_arg), "%d", READY_FD);
 	snprintf(idle_arg, sizeof(idle_arg), "%d", VMCLIENT_IDLE_TIMEOUT_S);
 	execlp(tool, tool, "--socket", socket, "--idle-timeout", idle_arg, "--ready-fd", ready_arg,
 	       (char *)NULL);
-	dprintf(2, "virtmgr: cannot run %s: %s\n", tool, strerror(errno));
+	err = errno;
+	if (write(status, &err, sizeof(err)) < 0)
+		_exit(127);
 	_exit(127);
 }
 
@@ -135,7 +149,7 @@ static int wait_ready(int fd, int timeout_ms)
 int vmclient_spawn_virtmgr(const char *socket, int timeout_ms, struct error *e)
 {
 	char tool[PATH_MAX], log[PATH_MAX], dir[PATH_MAX], tail[256];
-	int pipefd[2], status, r;
+	int pipefd[2], execfd[2], status, r, err = 0;
 	pid_t pid;
 
 	r = paths_find_tool("virtmgr", tool, sizeof(tool));
@@ -150,31 +164,49 @@ int vmclient_spawn_virtmgr(const char *socket, int timeout_ms, struct error *e)
 		return error_set(e, -errno, "cannot make %s: %s", dir, strerror(errno));
 	if (pipe2(pipefd, O_CLOEXEC) < 0)
 		return error_set(e, -errno, "pipe: %s", strerror(errno));
+	if (pipe2(execfd, O_CLOEXEC) < 0) {
+		r = -errno;
+		close(pipefd[0]);
+		close(pipefd[1]);
+		return error_set(e, r, "pipe: %s", strerror(-r));
+	}
 
 	pid = fork();
 	if (pid < 0) {
 		r = -errno;
 		close(pipefd[0]);
 		close(pipefd[1]);
+		close(execfd[0]);
+		close(execfd[1]);
 		return error_set(e, r, "fork: %s", strerror(-r));
 	}
 	if (pid == 0) {
 		close(pipefd[0]);
+		close(execfd[0]);
 		if (setsid() < 0)
 			_exit(1);
 		pid = fork();
 		if (pid < 0)
 			_exit(1);
 		if (pid == 0)
-			exec_virtmgr(tool, socket, log, pipefd[1]);
+			exec_virtmgr(tool, socket, log, pipefd[1], execfd[1]);
 		_exit(0);
 	}
 	close(pipefd[1]);
+	close(execfd[1]);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
+	/* The exec status pipe: closed by a successful exec, or errno. */
+	while ((r = (int)read(execfd[0], &err, sizeof(err))) < 0 && errno == EINTR)
+		;
+	close(execfd[0]);
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 		close(pipefd[0]);
 		return error_set(e, -ECHILD, "could not start virtmgr (%s)", tool);
+	}
+	if (r == (int)sizeof(err)) {
+		close(pipefd[0]);
+		return error_set(e, -err, "cannot run virtmgr (%s): %s", tool, strerror(err));
 	}
 	r = wait_ready(pipefd[0], timeout_ms);
 	close(pipefd[0]);
@@ -185,5 +217,12 @@ int vmclient_spawn_virtmgr(const char *socket, int timeout_ms, struct error *e)
 	}
 	if (r < 0)
 		return error_set(e, r, "waiting for virtmgr: %s", strerror(-r));
+	if (r == 1) {
+		/* Lost the race (connect to the winner), or failed. */
+		vmclient_virtmgr_log_tail(socket, tail, sizeof(tail));
+		if (!strstr(tail, "already running"))
+			return error_set(e, -ECHILD, "virtmgr (%s) exited at start%s%s (log: %s)",
+					 tool, tail[0] ? ": " : "", tail, log);
+	}
 	return r;
 }

@@ -15,7 +15,6 @@ enum vm_exit {
 	VM_EXIT_OK = 0,
 	VM_EXIT_ERROR = 1,	   /* bad input, host error */
 	VM_EXIT_USAGE = 2,	   /* bad command line */
-	VM_EXIT_NO_VIRTMGR = 69,   /* the command needs virtmgr (EX_UNAVAILABLE) */
 	VM_EXIT_CANNOT_EXEC = 126, /* vm run: mvm exists but cannot be run */
 	VM_EXIT_NOT_FOUND = 127,   /* vm run: mvm not found */
 };
@@ -31,7 +30,11 @@ int cmd_run(int argc, char **argv);
 int cmd_pack(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
 int cmd_create_partition(int argc, char **argv);
-int cmd_needs_virtmgr(int argc, char **argv);
+int cmd_run_app(int argc, char **argv);
+int cmd_run_microdroid(int argc, char **argv);
+int cmd_list(int argc, char **argv);
+int cmd_info(int argc, char **argv);
+int cmd_stop(int argc, char **argv);
 
 /* Print "vm: CMD: MESSAGE" on stderr; return VM_EXIT_ERROR. */
 __attribute__((format(printf, 2, 3))) int vm_fail(const char *cmd, const char *fmt, ...);

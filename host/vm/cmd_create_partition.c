@@ -2,10 +2,8 @@
  * cmd_create_partition.c - `vm create-partition PATH SIZE -t raw|instance`:
  * make a disk image for a VM, as a sparse file.
  *
- * The image is made under a temporary name beside PATH and then linked
- * into place: without --force, link() refuses an existing PATH atomically;
- * with it, rename() replaces PATH.  Either way PATH is never seen half
- * made.
+ * The image is made by vm_make_disk() (disk.h): never seen half made,
+ * and without --force an existing PATH is refused atomically.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -17,6 +15,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "disk.h"
 #include "lib/payload/instance.h"
 
 static const char usage_text[] =
@@ -46,29 +45,12 @@ static const struct option options[] = {
 
 #define SECTOR 512
 
-/* Make the image in the open, empty file @fd. */
-static int fill(int fd, uint64_t size, bool instance)
-{
-	uint8_t header[INSTANCE_HEADER_SIZE];
-
-	if (ftruncate(fd, (off_t)size) < 0)
-		return -errno;
-	if (instance) {
-		instance_header_encode(header);
-		if (pwrite(fd, header, sizeof(header), 0) != (ssize_t)sizeof(header))
-			return errno ? -errno : -EIO;
-	}
-	return fsync(fd) < 0 ? -errno : 0;
-}
-
 int cmd_create_partition(int argc, char **argv)
 {
 	bool instance = false, force = false;
 	const char *path;
-	char tmp[4096];
 	uint64_t size;
-	mode_t mask;
-	int opt, fd, err;
+	int opt, err;
 
 	optind = 0;
 	opterr = 0;
@@ -108,22 +90,7 @@ int cmd_create_partition(int argc, char **argv)
 	if (!force && access(path, F_OK) == 0)
 		return vm_fail("create-partition", "'%s' exists (--force replaces it)", path);
 
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp-XXXXXX", path) >= (int)sizeof(tmp))
-		return vm_fail("create-partition", "'%s': path too long", path);
-	fd = mkstemp(tmp);
-	if (fd < 0)
-		return vm_fail("create-partition", "'%s': %s", path, strerror(errno));
-	mask = umask(0);
-	umask(mask);
-	err = fchmod(fd, 0666 & ~mask) < 0 ? -errno : fill(fd, size, instance);
-	close(fd);
-	if (!err) {
-		if (force)
-			err = rename(tmp, path) < 0 ? -errno : 0;
-		else
-			err = link(tmp, path) < 0 ? -errno : 0;
-	}
-	unlink(tmp); /* after link(), the temporary name; after rename(), nothing */
+	err = vm_make_disk(path, size, instance, force);
 	if (err == -EEXIST)
 		return vm_fail("create-partition", "'%s' exists (--force replaces it)", path);
 	if (err)

@@ -2,11 +2,14 @@
  * main.c - the `vm` command line: find the subcommand and run it.
  *
  * The subcommands follow AVF's `vm` where they make sense on a Linux host.
- * Those that talk to virtmgr (run-app, run-microdroid, list, info, stop)
- * wait for virtmgr and say so; the others work on their own.
+ * Those that run Microdroid VMs (run-app, run-microdroid, list, info,
+ * stop) talk to virtmgr through the client library (host/client); the
+ * others work on their own.
  */
 #include <stdio.h>
 #include <string.h>
+
+#include <binder/binder_log.h>
 
 #include "cli.h"
 
@@ -23,13 +26,15 @@ static const struct vm_command vm_commands[] = {
      "create-partition PATH SIZE [-t raw|instance]\n"
      "                       create a disk image (sparse)",
      cmd_create_partition},
-    {"run-app", "run-app ...          run a payload package in a Microdroid VM (needs virtmgr)",
-     cmd_needs_virtmgr},
-    {"run-microdroid", "run-microdroid ...   run Microdroid with no payload (needs virtmgr)",
-     cmd_needs_virtmgr},
-    {"list", "list                 list the running VMs (needs virtmgr)", cmd_needs_virtmgr},
-    {"info", "info                 print the host's VM support (needs virtmgr)", cmd_needs_virtmgr},
-    {"stop", "stop CID             stop a VM (needs virtmgr)", cmd_needs_virtmgr},
+    {"run-app",
+     "run-app PACKAGE [INSTANCE.img]\n"
+     "                       run a payload package in a Microdroid VM, in the foreground",
+     cmd_run_app},
+    {"run-microdroid", "run-microdroid       run Microdroid with the empty payload, until Ctrl-C",
+     cmd_run_microdroid},
+    {"list", "list                 list the running VMs", cmd_list},
+    {"info", "info CID|NAME        print a running VM's state and details", cmd_info},
+    {"stop", "stop CID|NAME        stop a VM and wait until it is dead", cmd_stop},
     {NULL, NULL, NULL},
 };
 
@@ -37,8 +42,8 @@ static void usage(FILE *out)
 {
 	fputs("Usage: vm COMMAND [ARGS...]\n"
 	      "\n"
-	      "Create and run virtual machines: raw VMs with mvm, and (with virtmgr)\n"
-	      "Microdroid VMs running payload packages.\n"
+	      "Create and run virtual machines: raw VMs with mvm, and Microdroid VMs\n"
+	      "running payload packages through virtmgr (started when needed).\n"
 	      "\n"
 	      "Commands:\n",
 	      out);
@@ -46,16 +51,16 @@ static void usage(FILE *out)
 		fprintf(out, "  %s\n", c->synopsis);
 	fputs("  help [COMMAND]       show this help, or a command's\n"
 	      "\n"
-	      "'vm COMMAND --help' shows a command's options.  virtmgr is not built yet:\n"
-	      "the commands that need it say so and exit with status 69.\n"
+	      "'vm COMMAND --help' shows a command's options.\n"
 	      "\n"
 	      "Exit status:\n"
 	      "  0    success\n"
 	      "  1    error (bad input file, host error)\n"
 	      "  2    bad command line\n"
-	      "  69   the command needs virtmgr, which is not built yet\n"
 	      "  vm run ends with mvm's own status (see 'mvm --help'), or 126/127 when\n"
-	      "  mvm cannot be run / is not found\n",
+	      "  mvm cannot be run / is not found\n"
+	      "  vm run-app and run-microdroid end with the payload's exit code, or\n"
+	      "  128+signal, 80, 81, 82 (see 'vm run-app --help')\n",
 	      out);
 }
 
@@ -99,6 +104,8 @@ int main(int argc, char **argv)
 		char *help_argv[] = {argv[2], "--help", NULL};
 		return c->run(2, help_argv);
 	}
+	/* Failures come back as return values; vm says them in one line itself. */
+	binder_set_logger(NULL);
 	c = find_command(name);
 	if (!c) {
 		fprintf(stderr, "vm: unknown command '%s' (see 'vm --help')\n", name);
