@@ -214,6 +214,24 @@ int vmclient_vm_event_fd(const struct vmclient_vm *vm)
 	return vm->efd;
 }
 
+/* Under vm->lock: did the VM reach @state (DEAD: is it dead)? */
+static bool reached(const struct vmclient_vm *vm, enum vm_state state)
+{
+	switch (state) {
+	case VM_STATE_STARTED:
+		return vm->seen[VMCLIENT_EVENT_STARTED] || vm->seen[VMCLIENT_EVENT_READY] ||
+		       vm->seen[VMCLIENT_EVENT_FINISHED];
+	case VM_STATE_READY:
+		return vm->seen[VMCLIENT_EVENT_READY];
+	case VM_STATE_FINISHED:
+		return vm->seen[VMCLIENT_EVENT_FINISHED];
+	case VM_STATE_DEAD:
+		return vm->seen[VMCLIENT_EVENT_DIED];
+	default:
+		return true; /* NOT_STARTED, STARTING: a handle exists only after that */
+	}
+}
+
 int vmclient_vm_wait_state(struct vmclient_vm *vm, enum vm_state state, int timeout_ms)
 {
 	struct timespec deadline;
@@ -228,8 +246,14 @@ int vmclient_vm_wait_state(struct vmclient_vm *vm, enum vm_state state, int time
 	}
 	pthread_mutex_lock(&vm->lock);
 	for (;;) {
-		if (vm->state >= state)
+		if (reached(vm, state)) {
+			err = 0;
 			break;
+		}
+		if (vm->seen[VMCLIENT_EVENT_DIED]) {
+			err = -ESRCH;
+			break;
+		}
 		if (vm->seen[VMCLIENT_EVENT_LOST]) {
 			err = -EPIPE;
 			break;
@@ -241,10 +265,6 @@ int vmclient_vm_wait_state(struct vmclient_vm *vm, enum vm_state state, int time
 		else
 			err = -pthread_cond_timedwait(&vm->changed, &vm->lock, &deadline);
 	}
-	if (vm->state >= state && (vm->state != VM_STATE_DEAD || state == VM_STATE_DEAD))
-		err = 0;
-	else if (vm->state == VM_STATE_DEAD)
-		err = -ESRCH;
 	pthread_mutex_unlock(&vm->lock);
 	return err;
 }

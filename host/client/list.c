@@ -67,7 +67,10 @@ int vmclient_find_vm(struct vmclient *c, const char *what, struct vm_info_parcel
 
 	if (r)
 		return r;
-	r = error_set(e, -ENOENT, "no running VM %s '%s'", by_cid ? "with CID" : "named", what);
+	if (by_cid)
+		r = error_set(e, -ENOENT, "no running VM with CID %s", what);
+	else
+		r = error_set(e, -ENOENT, "no running VM named '%s'", what);
 	for (size_t i = 0; i < n; i++) {
 		if (by_cid ? infos[i].cid == (int32_t)cid : !strcmp(infos[i].name, what)) {
 			*info = infos[i];

@@ -168,10 +168,12 @@ int vmclient_vm_next_event(struct vmclient_vm *vm, struct vmclient_event *ev, in
 int vmclient_vm_event_fd(const struct vmclient_vm *vm);
 
 /*
- * Wait up to @timeout_ms (-1: forever) until the VM reached @state (or a
- * later one; DEAD counts as later than all) as this handle's events tell.
- * Returns 0, -ETIMEDOUT, -ESRCH when the VM died before @state (for a
- * @state other than DEAD), -EPIPE when the session with virtmgr was lost.
+ * Wait up to @timeout_ms (-1: forever) until the VM has reached @state
+ * (STARTED, READY, FINISHED or DEAD), as this handle's events tell: it
+ * passed through that state, even if it is past it now (STARTED counts as
+ * reached once READY or FINISHED came, as a payload may finish without
+ * being ready).  Returns 0, -ETIMEDOUT, -ESRCH when the VM died without
+ * reaching @state, -EPIPE when the session with virtmgr was lost.
  * Does not consume queued events.
  */
 int vmclient_vm_wait_state(struct vmclient_vm *vm, enum vm_state state, int timeout_ms);
