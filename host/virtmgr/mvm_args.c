@@ -1,6 +1,7 @@
 /* mvm_args.c - see mvm_args.h. */
 #include "mvm_args.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -90,4 +91,84 @@ int mvm_args_build(const struct raw_config *cfg, const struct mvm_launch *launch
 	}
 	*argv = a.v;
 	return 0;
+}
+
+/* The most arguments for Microdroid: mvm, 11 flag pairs, NULL. */
+#define MICRODROID_MAX_ARGS (1 + 2 * 11 + 1)
+
+int mvm_args_build_microdroid(const struct mvm_microdroid *m, char ***argv, struct error *e)
+{
+	struct args a = {.v = calloc(MICRODROID_MAX_ARGS, sizeof(char *))};
+
+	*argv = NULL;
+	if (!a.v)
+		return error_set(e, -ENOMEM, "out of memory");
+	if (!m->mvm || !m->kernel || !m->initrd || !m->cmdline || !m->system || !m->payload ||
+	    !m->instance || !m->vsock_uds || !m->log) {
+		free(a.v);
+		return error_set(e, -EINVAL, "mvm command line: a path is missing");
+	}
+	add(&a, "%s", m->mvm);
+	add(&a, "--kernel");
+	add(&a, "%s", m->kernel);
+	add(&a, "--initrd");
+	add(&a, "%s", m->initrd);
+	add(&a, "--cmdline");
+	add(&a, "%s", m->cmdline);
+	add(&a, "--mem");
+	add(&a, "%u", m->mem_mib);
+	add(&a, "--cpus");
+	add(&a, "%u", m->cpus);
+	add(&a, "--disk");
+	add(&a, "%s,ro,id=system", m->system);
+	add(&a, "--disk");
+	add(&a, "%s,ro,id=payload", m->payload);
+	add(&a, "--disk");
+	add(&a, "%s,id=instance", m->instance);
+	add(&a, "--cid");
+	add(&a, "%u", m->cid);
+	add(&a, "--vsock-uds");
+	add(&a, "%s", m->vsock_uds);
+	add(&a, "--console-port");
+	add(&a, "1=%s,name=log", m->log);
+	if (a.failed) {
+		mvm_args_free(a.v);
+		return error_set(e, -ENOMEM, "out of memory");
+	}
+	*argv = a.v;
+	return 0;
+}
+
+char *mvm_microdroid_cmdline(const char *text, bool debug)
+{
+	size_t len = strlen(text), o = 0;
+	char *out;
+
+	while (len > 0 && isspace((unsigned char)text[len - 1]))
+		len--;
+	while (len > 0 && isspace((unsigned char)*text)) {
+		text++;
+		len--;
+	}
+	out = malloc(len + 1);
+	if (!out)
+		return NULL;
+	for (size_t i = 0; i < len;) {
+		size_t w = i;
+
+		while (w < len && !isspace((unsigned char)text[w]))
+			w++;
+		/* The word text[i..w) and the spaces after it. */
+		if (!(debug && w - i == 5 && !memcmp(text + i, "quiet", 5))) {
+			if (o)
+				out[o++] = ' ';
+			memcpy(out + o, text + i, w - i);
+			o += w - i;
+		}
+		while (w < len && isspace((unsigned char)text[w]))
+			w++;
+		i = w;
+	}
+	out[o] = '\0';
+	return out;
 }

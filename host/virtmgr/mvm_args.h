@@ -34,4 +34,36 @@ int mvm_args_build(const struct raw_config *cfg, const struct mvm_launch *launch
 
 void mvm_args_free(char **argv);
 
+/*
+ * What virtmgr runs for a Microdroid VM (docs/virtmgr.md):
+ *
+ *   MVM --kernel K --initrd I --cmdline C --mem MiB --cpus N
+ *       --disk SYSTEM,ro,id=system --disk PAYLOAD,ro,id=payload
+ *       --disk INSTANCE,id=instance --cid CID --vsock-uds UDS
+ *       --console-port 1=LOG,name=log
+ *
+ * The serial console stays mvm's stdout (`--console -`), which virtmgr
+ * makes a pipe.  All strings are borrowed.
+ */
+struct mvm_microdroid {
+	const char *mvm;
+	const char *kernel, *initrd, *cmdline;
+	unsigned int mem_mib, cpus;
+	const char *system, *payload, *instance; /* disk images */
+	unsigned int cid;
+	const char *vsock_uds;
+	const char *log; /* the log port's file */
+};
+
+/* Build that argv (NULL-terminated, mvm_args_free()).  -ENOMEM or -EINVAL (a missing path). */
+int mvm_args_build_microdroid(const struct mvm_microdroid *m, char ***argv, struct error *e);
+
+/*
+ * The kernel command line for a VM from the image's cmdline file text
+ * @text: surrounding white space (the newline) trimmed, and with @debug the
+ * word "quiet" dropped so that the kernel logs to the console.  Returns a
+ * new string (free()), or NULL if memory runs out.
+ */
+char *mvm_microdroid_cmdline(const char *text, bool debug);
+
 #endif

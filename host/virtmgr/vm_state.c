@@ -57,6 +57,8 @@ const char *vm_death_reason_name(enum vm_death_reason reason)
 		return "KERNEL_PANIC";
 	case VM_DEATH_BOOT_TIMEOUT:
 		return "BOOT_TIMEOUT";
+	case VM_DEATH_PAYLOAD_CRASHED:
+		return "PAYLOAD_CRASHED";
 	}
 	return "INVALID";
 }

@@ -52,6 +52,7 @@ enum vm_death_reason {
 	VM_DEATH_PAYLOAD_ERROR = 15,		   /* microdroid_manager failed otherwise */
 	VM_DEATH_KERNEL_PANIC = 100,		   /* the guest's console showed a panic */
 	VM_DEATH_BOOT_TIMEOUT = 101,		   /* the payload did not start in time */
+	VM_DEATH_PAYLOAD_CRASHED = 102,		   /* the payload was killed by a signal */
 };
 
 /* IVirtualMachineService's ErrorCode, as the guest reports it with notifyError. */

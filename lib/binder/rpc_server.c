@@ -530,6 +530,16 @@ void RpcServer_shutdown(RpcServer *sv)
 	reap(sv, true);
 }
 
+size_t RpcServer_getSessionCount(RpcServer *sv)
+{
+	size_t n;
+
+	pthread_mutex_lock(&sv->lock);
+	n = sv->nsessions;
+	pthread_mutex_unlock(&sv->lock);
+	return n;
+}
+
 void RpcServer_free(RpcServer *sv)
 {
 	if (!sv)

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "lib/common/le.h"
 
@@ -28,5 +29,23 @@ int instance_header_check(const uint8_t *data, size_t len, unsigned int *version
 				 "instance disk version %u is not supported (this code knows %d)",
 				 v, INSTANCE_VERSION);
 	*version = v;
+	return 0;
+}
+
+int instance_image_init(int fd, uint64_t size, struct error *e)
+{
+	uint8_t header[INSTANCE_HEADER_SIZE];
+
+	if (size < INSTANCE_MIN_SIZE || size > INT64_MAX)
+		return error_set(e, -EINVAL, "an instance disk needs at least %d bytes",
+				 INSTANCE_MIN_SIZE);
+	if (ftruncate(fd, (off_t)size) < 0)
+		return error_set(e, -errno, "instance disk: %s", strerror(errno));
+	instance_header_encode(header);
+	if (pwrite(fd, header, sizeof(header), 0) != (ssize_t)sizeof(header))
+		return error_set(e, errno ? -errno : -EIO, "instance disk: %s",
+				 strerror(errno ? errno : EIO));
+	if (fsync(fd) < 0)
+		return error_set(e, -errno, "instance disk: %s", strerror(errno));
 	return 0;
 }

@@ -41,4 +41,14 @@ void instance_header_encode(uint8_t out[INSTANCE_HEADER_SIZE]);
  */
 int instance_header_check(const uint8_t *data, size_t len, unsigned int *version, struct error *e);
 
+/* The size virtmgr gives the instance disks it makes (AVF's is 10 MiB too). */
+#define INSTANCE_DEFAULT_SIZE (10u << 20)
+
+/*
+ * Make the open, empty file @fd an instance disk of @size bytes (at least
+ * INSTANCE_MIN_SIZE): sparse, with a version-1 header, synced.  Returns 0
+ * or a negative errno with the reason in @e.
+ */
+int instance_image_init(int fd, uint64_t size, struct error *e);
+
 #endif

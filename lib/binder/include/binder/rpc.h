@@ -155,6 +155,12 @@ int RpcServer_start(RpcServer *server);
  * thread (a binder call the server is serving).  Idempotent.
  */
 void RpcServer_shutdown(RpcServer *server);
+/*
+ * How many client sessions the server has open now (a session counts from
+ * its first connection until it ends).  For services that exit when idle.
+ */
+size_t RpcServer_getSessionCount(RpcServer *server);
+
 /* Shut down (if needed) and free the server; removes nothing from disk. */
 void RpcServer_free(RpcServer *server);
 

@@ -1,0 +1,152 @@
+/*
+ * service.c - IVirtualizationService, virtmgr's root object for clients
+ * (lib/aidl/ivirtualizationservice.h): CREATE_VM, LIST_VMS, GET_VM.
+ */
+#include "vm.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+static void *service_create(void *args)
+{
+	return args;
+}
+
+static void service_destroy(void *data)
+{
+	(void)data;
+}
+
+static binder_status_t reply(AParcel *out, AStatus *st)
+{
+	binder_status_t r = AParcel_writeStatusHeader(out, st);
+
+	AStatus_delete(st);
+	return r;
+}
+
+static binder_status_t create_vm(const AParcel *in, AParcel *out)
+{
+	struct vm_config_parcel cfg;
+	int console = -1, log = -1;
+	binder_status_t st;
+	AIBinder *handle;
+	struct vm *vm;
+	AStatus *status;
+
+	st = vm_config_parcel_read(in, &cfg);
+	if (st != STATUS_OK)
+		return reply(out, status_errorf(EX_ILLEGAL_ARGUMENT,
+						"bad VirtualMachineConfig: a field is missing or "
+						"out of range (name: 1-%d of A-Z a-z 0-9 . _ -; "
+						"memory %d-%d MiB; cpus 0-%d; debug level 0-1; "
+						"boot timeout 0-%d ms)",
+						VMCONFIG_NAME_MAX, VMCONFIG_MIN_MEM_MIB,
+						VMCONFIG_MAX_MEM_MIB, VMCONFIG_MAX_CPUS,
+						VMCONFIG_MAX_BOOT_TIMEOUT_MS));
+	st = AParcel_readParcelFileDescriptor(in, &console);
+	if (st == STATUS_OK)
+		st = AParcel_readParcelFileDescriptor(in, &log);
+	if (st != STATUS_OK) {
+		vm_config_parcel_clear(&cfg);
+		if (console >= 0)
+			close(console);
+		return st;
+	}
+	status = vm_create(&cfg, console, log, &vm);
+	if (status) {
+		vlog_v("create refused: %s", AStatus_getMessage(status));
+		return reply(out, status);
+	}
+	handle = vm_handle_new(vm);
+	vm_put(vm);
+	if (!handle)
+		return reply(out, status_errnof(ENOMEM, "out of memory"));
+	st = reply(out, AStatus_newOk());
+	if (st == STATUS_OK)
+		st = AParcel_writeStrongBinder(out, handle);
+	AIBinder_decStrong(handle); /* the client's reference keeps it now */
+	return st;
+}
+
+static binder_status_t list_vms(AParcel *out)
+{
+	struct vm_info_parcel *infos;
+	binder_status_t st;
+	size_t n = 0;
+	int r = 0;
+
+	pthread_mutex_lock(&virtmgr.lock);
+	infos = calloc(virtmgr.nvms + 1, sizeof(*infos));
+	for (struct vm *vm = virtmgr.vms; infos && vm && r == 0; vm = vm->next)
+		if ((r = vm_info_fill_locked(vm, &infos[n])) == 0)
+			n++;
+	pthread_mutex_unlock(&virtmgr.lock);
+	if (!infos || r < 0) {
+		for (size_t i = 0; infos && i < n; i++)
+			vm_info_parcel_clear(&infos[i]);
+		free(infos);
+		return reply(out, status_errnof(ENOMEM, "out of memory"));
+	}
+	st = reply(out, AStatus_newOk());
+	if (st == STATUS_OK)
+		st = AParcel_writeInt32(out, (int32_t)n);
+	for (size_t i = 0; i < n; i++) {
+		if (st == STATUS_OK)
+			st = AParcel_writeNullableFlag(out, true);
+		if (st == STATUS_OK)
+			st = vm_info_parcel_write(out, &infos[i]);
+		vm_info_parcel_clear(&infos[i]);
+	}
+	free(infos);
+	return st;
+}
+
+static binder_status_t get_vm(const AParcel *in, AParcel *out)
+{
+	AIBinder *handle = NULL;
+	binder_status_t st;
+	struct vm *vm;
+	int32_t cid;
+
+	st = AParcel_readInt32(in, &cid);
+	if (st != STATUS_OK)
+		return st;
+	vm = cid >= CID_FIRST_GUEST ? vm_find((uint32_t)cid) : NULL;
+	if (vm) {
+		handle = vm_handle_new(vm);
+		vm_put(vm);
+		if (!handle)
+			return reply(out, status_errnof(ENOMEM, "out of memory"));
+	}
+	st = reply(out, AStatus_newOk());
+	if (st == STATUS_OK)
+		st = AParcel_writeStrongBinder(out, handle);
+	if (handle)
+		AIBinder_decStrong(handle);
+	return st;
+}
+
+static binder_status_t service_transact(AIBinder *b, transaction_code_t code, const AParcel *in,
+					AParcel *out)
+{
+	(void)b;
+	switch (code) {
+	case IVS_CREATE_VM:
+		return create_vm(in, out);
+	case IVS_LIST_VMS:
+		return list_vms(out);
+	case IVS_GET_VM:
+		return get_vm(in, out);
+	}
+	return STATUS_UNKNOWN_TRANSACTION;
+}
+
+AIBinder *virtualization_service_new(void)
+{
+	AIBinder_Class *clazz = AIBinder_Class_define(
+	    IVIRTUALIZATIONSERVICE_DESCRIPTOR, service_create, service_destroy, service_transact);
+
+	return clazz ? AIBinder_new(clazz, NULL) : NULL;
+}
