@@ -22,6 +22,7 @@
 #include "cli.h"
 #include "disk.h"
 #include "host/virtmgr/paths.h"
+#include "lib/payload/instance.h"
 #include "run_app.h"
 #include "virtmgr_cli.h"
 
@@ -264,7 +265,7 @@ static int ensure_instance(const char *cmd, const char *path)
 
 	if (access(path, F_OK) == 0)
 		return VM_EXIT_OK;
-	r = vm_make_disk(path, VM_INSTANCE_IMG_SIZE, true, false);
+	r = vm_make_disk(path, INSTANCE_DEFAULT_SIZE, true, false);
 	if (r && r != -EEXIST) /* -EEXIST: someone made it meanwhile */
 		return vm_fail(cmd, "cannot make %s: %s", path, strerror(-r));
 	return VM_EXIT_OK;

@@ -11,15 +11,10 @@
 /* Make the image in the open, empty file @fd. */
 static int fill(int fd, uint64_t size, bool instance)
 {
-	uint8_t header[INSTANCE_HEADER_SIZE];
-
+	if (instance)
+		return instance_image_init(fd, size, NULL);
 	if (ftruncate(fd, (off_t)size) < 0)
 		return -errno;
-	if (instance) {
-		instance_header_encode(header);
-		if (pwrite(fd, header, sizeof(header), 0) != (ssize_t)sizeof(header))
-			return errno ? -errno : -EIO;
-	}
 	return fsync(fd) < 0 ? -errno : 0;
 }
 

@@ -8,9 +8,6 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* AVF's instance.img size, what `vm run-app` makes. */
-#define VM_INSTANCE_IMG_SIZE (10u * 1024 * 1024)
-
 /*
  * Make a sparse disk image of @size bytes at @path: all zeros, or (with
  * @instance) an instance disk with its header (lib/payload/instance.h).
