@@ -92,7 +92,23 @@ struct run {
 	struct run_outcome outcome;
 	bool dead;
 	int death_reason;
+	int log_pipe; /* the payload's log, copied to stdout; -1 with --log */
 };
+
+/* Copy what the payload logged to stdout; at EOF stop watching the pipe. */
+static void copy_log(struct run *r)
+{
+	char buf[4096];
+	ssize_t n;
+
+	while ((n = read(r->log_pipe, buf, sizeof(buf))) > 0)
+		if (write(STDOUT_FILENO, buf, (size_t)n) < 0)
+			break;
+	if (n == 0) {
+		close(r->log_pipe);
+		r->log_pipe = -1;
+	}
+}
 
 /* Handle one event; true once it was the last. */
 static bool on_event(struct run *r, const struct vmclient_event *ev)
@@ -134,8 +150,9 @@ static int64_t now_ms(void)
 /* Follow the VM until it is DEAD (or virtmgr is lost); 0, or an exit status on failure. */
 static int follow(struct run *r, int sfd)
 {
-	struct pollfd p[2] = {{.fd = sfd, .events = POLLIN},
-			      {.fd = vmclient_vm_event_fd(r->vm), .events = POLLIN}};
+	struct pollfd p[3] = {{.fd = sfd, .events = POLLIN},
+			      {.fd = vmclient_vm_event_fd(r->vm), .events = POLLIN},
+			      {.fd = r->log_pipe, .events = POLLIN}};
 	int64_t deadline = -1;
 	struct vmclient_event ev;
 	struct signalfd_siginfo si;
@@ -147,11 +164,18 @@ static int follow(struct run *r, int sfd)
 		if (deadline >= 0 && timeout <= 0)
 			return vm_fail(r->cmd, "VM %d was asked to stop but is not DEAD after %d s",
 				       r->cid, STOP_WAIT_MS / 1000);
-		if (poll(p, 2, timeout) < 0 && errno != EINTR)
+		p[2].fd = r->log_pipe;
+		if (poll(p, 3, timeout) < 0 && errno != EINTR)
 			return vm_fail(r->cmd, "poll: %s", strerror(errno));
-		while (vmclient_vm_next_event(r->vm, &ev, 0) == 0)
-			if (on_event(r, &ev))
+		if (r->log_pipe >= 0 && p[2].revents)
+			copy_log(r);
+		while (vmclient_vm_next_event(r->vm, &ev, 0) == 0) {
+			if (on_event(r, &ev)) {
+				if (r->log_pipe >= 0) /* what mvm wrote before it died */
+					copy_log(r);
 				return 0;
+			}
+		}
 		if (read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si) && !r->outcome.interrupted) {
 			r->outcome.interrupted = (int)si.ssi_signo;
 			fprintf(stdout, "vm: %s (cid %d): stopping (SIG%s)\n", r->name, r->cid,
@@ -208,9 +232,9 @@ static int start(struct run *r, const struct vmclient_vm_config *cfg)
 static int run_vm(const char *cmd, const struct run_args *a, const char *package)
 {
 	struct vmclient_vm_config cfg;
-	struct run r = {.cmd = cmd};
+	struct run r = {.cmd = cmd, .log_pipe = -1};
 	sigset_t mask, old;
-	int sfd, st;
+	int sfd, st, pipefd[2];
 
 	vmclient_vm_config_init(&cfg);
 	cfg.package = package;
@@ -220,12 +244,25 @@ static int run_vm(const char *cmd, const struct run_args *a, const char *package
 	cfg.cpus = a->cpus;
 	cfg.debug_level = a->debug;
 	cfg.boot_timeout_ms = a->boot_timeout_ms;
-	cfg.log_fd = STDOUT_FILENO;
 	if (a->console && (cfg.console_fd = open_output(cmd, a->console)) < 0)
 		return VM_EXIT_ERROR;
 	if (a->log && (cfg.log_fd = open_output(cmd, a->log)) < 0) {
 		st = VM_EXIT_ERROR;
 		goto out_files;
+	}
+	/*
+	 * Without --log, the log comes through a pipe that vm copies to stdout:
+	 * mvm opens the log by path, which would not keep stdout's file offset
+	 * (and a socket has no path).
+	 */
+	if (!a->log) {
+		if (pipe2(pipefd, O_CLOEXEC) < 0) {
+			st = vm_fail(cmd, "pipe: %s", strerror(errno));
+			goto out_files;
+		}
+		r.log_pipe = pipefd[0];
+		cfg.log_fd = pipefd[1];
+		fcntl(r.log_pipe, F_SETFL, O_NONBLOCK);
 	}
 
 	/* Before the library's thread exists, so that it inherits the mask. */
@@ -239,6 +276,10 @@ static int run_vm(const char *cmd, const struct run_args *a, const char *package
 		goto out_mask;
 	}
 	st = start(&r, &cfg);
+	if (!a->log) { /* virtmgr has its copy now; EOF when mvm is gone */
+		close(cfg.log_fd);
+		cfg.log_fd = -1;
+	}
 	if (!st)
 		st = follow(&r, sfd);
 	if (!st) {
@@ -253,8 +294,10 @@ out_mask:
 out_files:
 	if (cfg.console_fd >= 0)
 		close(cfg.console_fd);
-	if (cfg.log_fd > STDERR_FILENO)
+	if (cfg.log_fd >= 0)
 		close(cfg.log_fd);
+	if (r.log_pipe >= 0)
+		close(r.log_pipe);
 	return st;
 }
 
