@@ -42,10 +42,8 @@ int cmd_stop(int argc, char **argv)
 	if (!c)
 		return vm_fail("stop", "no running VM '%s' (virtmgr is not running)", argv[1]);
 	r = vmclient_find_vm(c, argv[1], &info, &e);
-	if (r == 0)
-		r = vmclient_get_vm(c, info.cid, NULL, &vm, &e);
-	if (r == -ENOENT) /* it died meanwhile */
-		snprintf(e.msg, sizeof(e.msg), "no running VM '%s'", argv[1]);
+	if (r == 0 && (r = vmclient_get_vm(c, info.cid, NULL, &vm, &e)) == -ENOENT)
+		snprintf(e.msg, sizeof(e.msg), "VM '%s' died before it could be stopped", argv[1]);
 	if (r == 0)
 		r = vmclient_vm_stop(vm, &e);
 	if (r == 0) {
