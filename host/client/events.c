@@ -171,20 +171,26 @@ void vmclient_catch_up(struct vmclient_vm *vm, const struct vm_info_parcel *info
 	pthread_mutex_unlock(&vm->deliver);
 }
 
+/* The CLOCK_MONOTONIC time @ms from now into @t (now for @ms <= 0). */
+static void deadline_after(int ms, struct timespec *t)
+{
+	clock_gettime(CLOCK_MONOTONIC, t);
+	if (ms <= 0)
+		return;
+	t->tv_sec += ms / 1000;
+	t->tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (t->tv_nsec >= 1000000000L) {
+		t->tv_sec++;
+		t->tv_nsec -= 1000000000L;
+	}
+}
+
 int vmclient_vm_next_event(struct vmclient_vm *vm, struct vmclient_event *ev, int timeout_ms)
 {
 	struct timespec deadline;
 	int err = 0;
 
-	clock_gettime(CLOCK_MONOTONIC, &deadline);
-	if (timeout_ms > 0) {
-		deadline.tv_sec += timeout_ms / 1000;
-		deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-		if (deadline.tv_nsec >= 1000000000L) {
-			deadline.tv_sec++;
-			deadline.tv_nsec -= 1000000000L;
-		}
-	}
+	deadline_after(timeout_ms, &deadline);
 	pthread_mutex_lock(&vm->lock);
 	while (!vm->count && !vm->last_taken && !err) {
 		if (timeout_ms == 0)
@@ -237,13 +243,7 @@ int vmclient_vm_wait_state(struct vmclient_vm *vm, enum vm_state state, int time
 	struct timespec deadline;
 	int err = 0;
 
-	clock_gettime(CLOCK_MONOTONIC, &deadline);
-	deadline.tv_sec += timeout_ms / 1000;
-	deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-	if (deadline.tv_nsec >= 1000000000L) {
-		deadline.tv_sec++;
-		deadline.tv_nsec -= 1000000000L;
-	}
+	deadline_after(timeout_ms, &deadline);
 	pthread_mutex_lock(&vm->lock);
 	for (;;) {
 		if (reached(vm, state)) {
