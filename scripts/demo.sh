@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# The main job, for now: build the Microdroid image (image/build.sh) and
-# boot it under mvm: first-stage init loads its modules, puts dm-verity
-# over the system disk and switches to it; second-stage init runs init.rc
-# to sys.boot_completed=1, and the demo's androidboot.shutdown_on_boot=1
-# powers the VM off from there.  Runs mvm directly when this machine has
-# hardware virtualization, otherwise inside the lab (lab/lab), where it has
-# a real /dev/kvm.  MVM_TEST_MODE=direct|lab|auto overrides the choice.
+# The main job: run the demo payload in a Microdroid VM and use it from the
+# host.  Builds the Microdroid image (image/build.sh), then runs
+# build/host/demo/microdroid-demo, which (through libvmclient) starts
+# virtmgr, runs payloads/demo's package in a VM, waits until the payload is
+# ready, calls the binder service it serves on vsock (an Ed25519 key made
+# inside the VM signs and hashes what the host sends; the host checks the
+# signature), stops the VM and checks that virtmgr cleaned up.  Runs
+# directly when this machine has hardware virtualization, otherwise inside
+# the lab (lab/lab), where it has a real /dev/kvm.  MVM_TEST_MODE=direct|
+# lab|auto overrides the choice.
 #
 #   scripts/demo.sh [BUILD_DIR]
 set -euo pipefail
@@ -18,22 +21,28 @@ export MVM_BUILD_DIR=$build
 mode=$(lab_mode_resolve "${MVM_TEST_MODE:-auto}")
 
 mvm=$build/vmm/mvm
-[[ -x $mvm ]] || { echo "demo: $mvm is not built (run make)" >&2; exit 1; }
+virtmgr=$build/host/virtmgr/virtmgr
+demo=$build/host/demo/microdroid-demo
+for b in "$mvm" "$virtmgr" "$demo"; do
+	[[ -x $b ]] || { echo "demo: $b is not built (run make)" >&2; exit 1; }
+done
+[[ -f $build/payloads/demo.pkg ]] || { echo "demo: $build/payloads/demo.pkg is not built (run make)" >&2; exit 1; }
 echo "demo: building the Microdroid image (Debian's kernel is cached in $build/cache)..."
 "$top/image/build.sh" "$build" | sed 's/^/demo: /'
-img=$build/image
 
-cmd=("$mvm" --kernel "$img/kernel" --initrd "$img/initramfs.img" --mem 256 --cpus 1
-	--disk "$img/system.img,ro,id=system"
-	--cmdline "$(cat "$img/cmdline") androidboot.shutdown_on_boot=1")
-echo "demo: running: ${cmd[*]}"
+echo "demo: running $demo"
 rc=0
 if [[ $mode == direct ]]; then
-	"${cmd[@]}" || rc=$?
+	"$demo" || rc=$?
 else
 	kdir=$("$top/lab/fetch-kernel.sh" linux-image-6.12-cloud-amd64 "$build/cache")
 	echo "demo: no hardware virtualization here: booting the lab host first (about 15-30 s)"
-	MVM_LAB_KERNEL_DIR=$kdir "$top/lab/lab" run --bin "$mvm" --dir "$img" -- "${cmd[@]}" || rc=$?
+	MVM_LAB_KERNEL_DIR=$kdir "$top/lab/lab" run --bin "$mvm" --bin "$virtmgr" --bin "$demo" \
+		--dir "$build/image" --dir "$build/payloads" -- "$demo" || rc=$?
 fi
-echo "demo: mvm exited with status $rc ($([[ $rc == 0 ]] && echo "Microdroid booted and powered off" || echo "see docs/mvm.md"))"
+if [[ $rc == 0 ]]; then
+	echo "demo: done: the payload served the host through binder from its own VM"
+else
+	echo "demo: failed with status $rc (the lines above say why)"
+fi
 exit "$rc"

@@ -7,6 +7,11 @@
  * that virtmgr cleaned up after it.
  *
  *   microdroid-demo [PACKAGE]     (default: demo.pkg in the payload directory)
+ *   microdroid-demo --vm CID|NAME  use the demo service of a running VM
+ *
+ * The second form starts and stops nothing: it calls the service of a demo
+ * VM that another client runs (the tests use it to check that each VM
+ * answers on its own CID with its own key).
  */
 #include <errno.h>
 #include <limits.h>
@@ -152,15 +157,55 @@ out:
 	return st;
 }
 
+/* Use the service of the running VM @what (a CID or a name); 0 or 1. */
+static int use_running(const char *what)
+{
+	struct vmclient_options opts = {.no_start = true};
+	struct vm_info_parcel info = {0};
+	struct vmclient_vm *vm = NULL;
+	struct vmclient *c = NULL;
+	struct error e = {{0}};
+	AIBinder *demo = NULL;
+	int st = 1;
+
+	if (vmclient_connect(&opts, &c, &e) < 0)
+		return fail("virtmgr", &e);
+	if (vmclient_find_vm(c, what, &info, &e) < 0 ||
+	    vmclient_get_vm(c, info.cid, NULL, &vm, &e) < 0) {
+		fail(what, &e);
+		goto out;
+	}
+	printf("VM '%s' (CID %d):\n", info.name, info.cid);
+	if (vmclient_vm_connect_service(vm, DEMO_PORT, &demo, &e) < 0) {
+		fail("demo service", &e);
+		goto out;
+	}
+	st = use_service(demo);
+out:
+	if (demo)
+		AIBinder_decStrong(demo);
+	vmclient_vm_release(vm);
+	vm_info_parcel_clear(&info);
+	vmclient_close(c);
+	return st;
+}
+
 int main(int argc, char **argv)
 {
 	char package[PATH_MAX];
 	struct error e = {{0}};
 
+	if (argc == 3 && !strcmp(argv[1], "--vm")) {
+		binder_set_logger(NULL);
+		setvbuf(stdout, NULL, _IOLBF, 0);
+		return use_running(argv[2]);
+	}
 	if (argc > 2 || (argc == 2 && argv[1][0] == '-')) {
 		fputs("Usage: microdroid-demo [PACKAGE]\n"
+		      "       microdroid-demo --vm CID|NAME\n"
 		      "Run the demo payload (default: demo.pkg in the payload directory) in a\n"
-		      "Microdroid VM and use its signing service from the host.\n",
+		      "Microdroid VM and use its signing service from the host; with --vm, use\n"
+		      "the service of a demo VM that is already running, and leave it running.\n",
 		      argc == 2 && !strcmp(argv[1], "--help") ? stdout : stderr);
 		return argc == 2 && !strcmp(argv[1], "--help") ? 0 : 2;
 	}
