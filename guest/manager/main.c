@@ -90,6 +90,10 @@ int main(void)
 	pid_t pid;
 
 	signal(SIGPIPE, SIG_IGN);
+	if (property_get("ro.boot.microdroid_manager", reason, "") == 3 && !strcmp(reason, "off")) {
+		mlog("off (androidboot.microdroid_manager=off): no payload runs");
+		return 0;
+	}
 	/* 1. The host. */
 	r = host_local_cid("/dev/vsock", &cid, &e);
 	if (r == 0)
