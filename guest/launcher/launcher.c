@@ -72,8 +72,8 @@ int main(int argc, char **argv)
 	if (!entry) {
 		const char *err = dlerror();
 
-		snprintf(reason, sizeof(reason), "%s: no %s symbol%s%s", lib, PAYLOAD_ENTRY,
-			 err ? ": " : "", err ? err : "");
+		snprintf(reason, sizeof(reason), "no %s symbol: %s", PAYLOAD_ENTRY,
+			 err ? err : lib);
 		fail(reason);
 	}
 	if (status_fd >= 0) {
