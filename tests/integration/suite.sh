@@ -641,11 +641,12 @@ case_payload_sandbox() {
     run_payload whoami || return 0
     payload_expect_poweroff
     expect_host started "finished 0"
-    local l
+    local l lines=$tmp/$name.trimmed
+    sed 's/[[:space:]]*$//' "$paylog" >"$lines"
     for l in $'Uid:\t6000\t6000\t6000\t6000' $'Gid:\t6000\t6000\t6000\t6000' 'Groups:' \
         $'CapEff:\t0000000000000000' $'CapPrm:\t0000000000000000' $'CapBnd:\t0000000000000000' \
         $'CapAmb:\t0000000000000000' $'NoNewPrivs:\t1' 'cwd /' 'LD_LIBRARY_PATH /mnt/apk/lib/x86_64'; do
-        grep -qxF "whoami: $l" <(sed 's/[[:space:]]*$//' "$paylog") || problem "no payload line 'whoami: $l'"
+        grep -qxF "whoami: $l" "$lines" || problem "no payload line 'whoami: $l'"
     done
 }
 
