@@ -150,22 +150,28 @@ static void test_utf8_clean(void **state)
 
 /* ------------------------------------------------------------- sysfs lookups */
 
+/* Make the fake sysfs entry @dir/@entry, with the attribute @attr = @value if not NULL. */
+static void sysfs_entry(const char *dir, const char *entry, const char *attr, const char *value)
+{
+	char p[PATH_MAX + 128];
+
+	snprintf(p, sizeof(p), "%s/%s", dir, entry);
+	assert_int_equal(mkdir(p, 0755), 0);
+	if (!attr)
+		return;
+	snprintf(p, sizeof(p), "%s/%s/%s", dir, entry, attr);
+	write_file(p, value);
+}
+
 static void test_log_port_find(void **state)
 {
-	char dir[PATH_MAX], p[PATH_MAX + 64], path[PATH_MAX + 64];
+	char dir[PATH_MAX], path[PATH_MAX + 64];
 
 	(void)state;
 	make_tmpdir(dir, sizeof(dir));
-	snprintf(p, sizeof(p), "%s/vport0p0", dir);
-	assert_int_equal(mkdir(p, 0755), 0);
-	snprintf(p, sizeof(p), "%s/vport0p1", dir);
-	assert_int_equal(mkdir(p, 0755), 0);
-	snprintf(p, sizeof(p), "%s/vport0p1/name", dir);
-	write_file(p, "log\n");
-	snprintf(p, sizeof(p), "%s/vport0p2", dir);
-	assert_int_equal(mkdir(p, 0755), 0);
-	snprintf(p, sizeof(p), "%s/vport0p2/name", dir);
-	write_file(p, "logger\n");
+	sysfs_entry(dir, "vport0p0", NULL, NULL);
+	sysfs_entry(dir, "vport0p1", "name", "log\n");
+	sysfs_entry(dir, "vport0p2", "name", "logger\n");
 
 	assert_int_equal(log_port_find(dir, "/dev", "log", path, sizeof(path)), 0);
 	assert_string_equal(path, "/dev/vport0p1");
@@ -177,19 +183,13 @@ static void test_log_port_find(void **state)
 
 static void test_payload_disk_find(void **state)
 {
-	char dir[PATH_MAX], p[PATH_MAX + 64], path[64];
+	char dir[PATH_MAX], path[64];
 	struct error e = {{0}};
 
 	(void)state;
 	make_tmpdir(dir, sizeof(dir));
-	snprintf(p, sizeof(p), "%s/vda", dir);
-	assert_int_equal(mkdir(p, 0755), 0);
-	snprintf(p, sizeof(p), "%s/vda/serial", dir);
-	write_file(p, "system\n");
-	snprintf(p, sizeof(p), "%s/vdb", dir);
-	assert_int_equal(mkdir(p, 0755), 0);
-	snprintf(p, sizeof(p), "%s/vdb/serial", dir);
-	write_file(p, "payload\n");
+	sysfs_entry(dir, "vda", "serial", "system\n");
+	sysfs_entry(dir, "vdb", "serial", "payload\n");
 
 	assert_int_equal(payload_disk_find(dir, "/dev", "payload", 0, path, sizeof(path), &e), 0);
 	assert_string_equal(path, "/dev/vdb");
