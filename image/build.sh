@@ -78,8 +78,9 @@ for tool in mkfs.erofs veritysetup cpio gzip sha256sum python3 strip; do
 done
 [[ -f $rc ]] || die "init.rc '$rc' not found"
 
-# The guest programs, all static: the first stage runs before any library
-# could be loaded, and the system image carries no C library yet.
+# The guest programs.  init, the property tools and servicemanager are
+# static: the first stage runs before any library could be loaded, and
+# they must not depend on the libraries below.
 init_bin=$build/guest/init/init
 sys_bins=("$init_bin" "$build/guest/tools/getprop" "$build/guest/tools/setprop"
 	"$build/guest/servicemanager/servicemanager")
@@ -87,6 +88,21 @@ for b in "${sys_bins[@]}"; do
 	[[ -x $b ]] || die "$b is not built (run make)"
 	if ldd "$b" >/dev/null 2>&1; then die "$b is dynamically linked; guest programs must be static"; fi
 done
+# The payload's programs are dynamically linked: microdroid_launcher
+# dlopen()s the payload library, and microdroid_manager reads the payload
+# config with Debian's cJSON, a shared library only (docs/payload.md).
+dyn_bins=("$build/guest/manager/microdroid_manager" "$build/guest/launcher/microdroid_launcher")
+for b in "${dyn_bins[@]}"; do
+	[[ -x $b ]] || die "$b is not built (run make)"
+done
+# The libraries payloads link against; libvm_payload.so only when built.
+dyn_libs=("$build/lib/binder/libbinder_ndk.so")
+[[ -f $build/lib/binder/libbinder_ndk.so ]] || die "$build/lib/binder/libbinder_ndk.so is not built (run make)"
+if [[ -f $build/lib/vm_payload/libvm_payload.so ]]; then
+	dyn_libs+=("$build/lib/vm_payload/libvm_payload.so")
+else
+	echo "$prog: note: no $build/lib/vm_payload/libvm_payload.so; the image goes without it" >&2
+fi
 
 # The modules first-stage init loads (with their dependencies): the virtio
 # transport and block device, entropy, vsock, dm-verity, erofs and binder.
@@ -126,7 +142,29 @@ modules_stage --compressed "$moddir" "$ird/lib/modules" "$ird/lib/modules/module
 sys=$tmp/system
 # Mount points for second-stage init; / itself is read-only.
 mkdir -p "$sys"/{dev,proc,sys,tmp,run,data,mnt,system/bin,system/etc/init}
-for b in "${sys_bins[@]}"; do install_bin "$b" "$sys/system/bin/${b##*/}"; done
+for b in "${sys_bins[@]}" "${dyn_bins[@]}"; do install_bin "$b" "$sys/system/bin/${b##*/}"; done
+# The shared libraries: the build host's C library and loader and what
+# else the dynamic programs and libraries need (by ldd), and this
+# project's libraries, all in /lib/x86_64-linux-gnu, where Debian's loader
+# looks by default (the image has no ld.so.cache).  The loader itself is
+# the file there; /lib64/ld-linux-x86-64.so.2, the path programs name as
+# their interpreter, is a symlink to it, as on Debian.
+libdir=$sys/lib/x86_64-linux-gnu
+mkdir -p "$libdir" "$sys/lib64"
+for l in "${dyn_libs[@]}"; do install_bin "$l" "$libdir/${l##*/}"; done
+own_libs=" ${dyn_libs[*]##*/} "
+deps=$(for f in "${dyn_bins[@]}" "${dyn_libs[@]}"; do ldd "$f" || die "ldd $f failed"; done |
+	awk '$2 == "=>" && $3 ~ /^\// { print $1, $3 }' | sort -u)
+while read -r soname path; do
+	[[ -n $soname && $own_libs != *" $soname "* ]] || continue
+	[[ -f $path ]] || die "$soname: $path not found"
+	install_bin "$(readlink -f "$path")" "$libdir/$soname"
+done <<<"$deps"
+loader=$(readlink -f /lib64/ld-linux-x86-64.so.2) || die "no /lib64/ld-linux-x86-64.so.2 on this host"
+install_bin "$loader" "$libdir/ld-linux-x86-64.so.2"
+ln -s ../lib/x86_64-linux-gnu/ld-linux-x86-64.so.2 "$sys/lib64/ld-linux-x86-64.so.2"
+# Where microdroid_manager mounts the payload package.
+mkdir -p "$sys/mnt/apk"
 cp "$rc" "$sys/system/etc/init/init.rc"
 # Who may register which binder service names (docs/binder.md).
 cp "$here/servicemanager.allow" "$sys/system/etc/servicemanager.allow"

@@ -21,6 +21,7 @@
 
 static const char usage_text[] =
     "Usage: vm pack -o OUT --config vm_config.json [--lib LIB.so]... [--file SRC=DEST]...\n"
+    "               [--no-check]\n"
     "\n"
     "Build a payload package: one file holding the payload's config, libraries\n"
     "and other files, which a Microdroid VM mounts read-only.  Its tree is\n"
@@ -34,6 +35,9 @@ static const char usage_text[] =
     "  -c, --config FILE        the payload config, vm_config.json (docs/vm.md)\n"
     "  -l, --lib FILE           a payload library: an x86-64 ELF shared object\n"
     "  -f, --file SRC=DEST      any other file\n"
+    "      --no-check           write the package even if the config is invalid or\n"
+    "                           names a library that is not in it; for testing the\n"
+    "                           guest's own checks (the package itself is sound)\n"
     "  -h, --help               show this help\n"
     "\n"
     "The config is checked, and a microdroid_launcher task's library must be one\n"
@@ -45,9 +49,13 @@ static const char usage_text[] =
     "2 bad command line.\n";
 
 static const struct option options[] = {
-    {"output", required_argument, NULL, 'o'}, {"config", required_argument, NULL, 'c'},
-    {"lib", required_argument, NULL, 'l'},    {"file", required_argument, NULL, 'f'},
-    {"help", no_argument, NULL, 'h'},	      {NULL, 0, NULL, 0},
+    {"output", required_argument, NULL, 'o'},
+    {"config", required_argument, NULL, 'c'},
+    {"lib", required_argument, NULL, 'l'},
+    {"file", required_argument, NULL, 'f'},
+    {"help", no_argument, NULL, 'h'},
+    {"no-check", no_argument, NULL, 'N'},
+    {NULL, 0, NULL, 0},
 };
 
 struct inputs {
@@ -60,6 +68,7 @@ struct inputs {
 	struct pack_entry entries[PACK_MAX_ENTRIES];
 	char *lib_dests[PACK_MAX_ENTRIES]; /* the "lib/x86_64/NAME" made here */
 	size_t n;
+	bool no_check; /* --no-check */
 };
 
 /* Check the config; for a launcher task, store its library's name in @lib_name. */
@@ -157,6 +166,9 @@ static int parse_args(struct inputs *in, int argc, char **argv)
 			in->files[in->nr_files][0] = optarg;
 			in->files[in->nr_files++][1] = eq + 1;
 			break;
+		case 'N':
+			in->no_check = true;
+			break;
 		case 'h':
 			fputs(usage_text, stdout);
 			return -1;
@@ -181,7 +193,7 @@ static int pack(struct inputs *in)
 	bool named = false;
 	int r;
 
-	r = check_config(in->config, lib_name, sizeof(lib_name));
+	r = in->no_check ? VM_EXIT_OK : check_config(in->config, lib_name, sizeof(lib_name));
 	for (size_t i = 0; i < in->nr_libs && r == VM_EXIT_OK; i++)
 		r = add_lib(in, in->libs[i], lib_name, &named);
 	if (r != VM_EXIT_OK)
@@ -193,7 +205,8 @@ static int pack(struct inputs *in)
 		in->entries[in->n++] =
 		    (struct pack_entry){.src = in->files[i][0], .dest = in->files[i][1]};
 	in->entries[in->n++] = (struct pack_entry){.src = in->config, .dest = VM_CONFIG_PATH};
-	if (pack_build(in->entries, in->n, in->out, mkfs && *mkfs ? mkfs : "mkfs.erofs", &err) < 0)
+	if (pack_build(in->entries, in->n, in->out, mkfs && *mkfs ? mkfs : "mkfs.erofs",
+		       !in->no_check, &err) < 0)
 		return vm_fail("pack", "%s", err.msg);
 	return VM_EXIT_OK;
 }

@@ -220,7 +220,7 @@ static int run_mkfs(const char *mkfs, const char *image, const char *dir, struct
  * Check the image that mkfs.erofs wrote to @fd as a package would be
  * checked, then append the footer block.
  */
-static int finish_package(int fd, struct error *e)
+static int finish_package(int fd, bool check_config, struct error *e)
 {
 	uint8_t *block, *map;
 	struct vm_payload_config cfg;
@@ -245,7 +245,7 @@ static int finish_package(int fd, struct error *e)
 	if (err >= 0 && fs.size != size)
 		err = error_set(e, -EINVAL, "erofs: %u blocks in a %llu-byte image", fs.blocks,
 				(unsigned long long)size);
-	if (err >= 0)
+	if (err >= 0 && check_config)
 		err = pkg_load_config(&fs, &cfg, e);
 	if (err < 0) {
 		munmap(map, size);
@@ -267,7 +267,7 @@ static int finish_package(int fd, struct error *e)
 }
 
 int pack_build(const struct pack_entry *entries, size_t n, const char *out, const char *mkfs,
-	       struct error *e)
+	       bool check_config, struct error *e)
 {
 	const char *tmpdir = getenv("TMPDIR");
 	char stage[PATH_MAX], tmp[PATH_MAX];
@@ -311,7 +311,7 @@ int pack_build(const struct pack_entry *entries, size_t n, const char *out, cons
 			err = error_set(e, -errno, "image: %s", strerror(errno));
 	}
 	if (err >= 0)
-		err = finish_package(fd, e);
+		err = finish_package(fd, check_config, e);
 	if (err >= 0 && rename(tmp, out) < 0)
 		err = error_set(e, -errno, "'%s': %s", out, strerror(errno));
 out:

@@ -13,6 +13,7 @@
 #ifndef MDROID_VM_PACK_H
 #define MDROID_VM_PACK_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "lib/common/error.h"
@@ -36,11 +37,12 @@ int pack_dest_check(const char *dest, struct error *e);
  * Build the package @out from the @n entries (which must include
  * vm_config.json).  @mkfs is the mkfs.erofs program (a path, or a name to
  * look up in PATH).  Checks the entries (paths, duplicates, a file in the
- * place of a directory, sources are regular files) and the result
- * (pkg_load_config()).  Returns 0, or a negative errno with the reason in
- * @e.
+ * place of a directory, sources are regular files) and the result: the
+ * EROFS image and, if @check_config, its config (pkg_load_config(); off
+ * only for `vm pack --no-check`, which makes bad packages for tests).
+ * Returns 0, or a negative errno with the reason in @e.
  */
 int pack_build(const struct pack_entry *entries, size_t n, const char *out, const char *mkfs,
-	       struct error *e);
+	       bool check_config, struct error *e);
 
 #endif

@@ -113,6 +113,16 @@ expect "invalid JSON" 1 "invalid JSON at line 2" -- "$vm" pack -o new.pkg --conf
 echo '{"task": {"type": "microdroid_launcher", "command": "libother.so"}}' >bad.json
 expect "the library named by the config is missing" 1 "names library 'libother.so', but no --lib gives it" -- \
 	"$vm" pack -o new.pkg --config bad.json --lib libdemo.so
+# --no-check writes what the guest must refuse itself (tests/integration).
+printf '{"task":\n  {"command": "/x",}}\n' >bad.json
+expect "--no-check packs invalid JSON" 0 "" -- "$vm" pack --no-check -o nocheck.pkg --config bad.json
+expect "vm inspect refuses its config, not its package" 1 "invalid JSON at line 2" -- \
+	"$vm" inspect nocheck.pkg
+echo '{"task": {"type": "microdroid_launcher", "command": "libother.so"}}' >bad.json
+expect "--no-check packs a config naming a missing library" 0 "" -- \
+	"$vm" pack --no-check -o nocheck.pkg --config bad.json --lib libdemo.so
+expect "--no-check still refuses a --lib that is not ELF" 1 "--lib 'data.txt': not an ELF file" -- \
+	"$vm" pack --no-check -o nocheck.pkg --config bad.json --lib data.txt
 expect "a library that is not ELF" 1 "--lib 'data.txt': not an ELF file" -- \
 	"$vm" pack -o new.pkg --config vm_config.json --lib libdemo.so --lib data.txt
 # An arm64 build of the library: the same file with e_machine = EM_AARCH64 (183).

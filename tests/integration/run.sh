@@ -90,6 +90,18 @@ md_image() {
 }
 md=$(md_image microdroid md-hello test.rc)
 mdb=$(md_image microdroid-binder binder-test binder-test.rc)
+# The plain image, for the payload cases: microdroid_manager runs the test
+# packages of tests/integration/payloads/ with fake-vms as the host.
+mdp=$work/microdroid-payload
+if ! "$repo/image/build.sh" "$build" --out "$mdp" >"$work/microdroid-payload-build.log" 2>&1; then
+    echo "# image/build.sh failed (below): the payload cases will fail" >&2
+    cat "$work/microdroid-payload-build.log" >&2
+    mdp=
+fi
+fakevms=$build/tests/integration/fake-vms
+[[ -x $fakevms ]] || fakevms=
+pkgs=$build/tests/integration/payloads
+[[ -d $pkgs ]] || pkgs=
 
 # PVH ELF vmlinux, re-extracted only when the kernel or the extractor changed.
 # Without it the PVH cases fail with the reason; the others still run.
@@ -114,7 +126,8 @@ case $mode in
     direct)
         echo "# integration: running directly on this machine's KVM"
         MVM_TEST_TIMEOUT=$case_timeout MVM_VSOCK_TOOL=$vtool MVM_MICRODROID=$md MVM_BINDER_TOOL=$btool \
-            MVM_MICRODROID_BINDER=$mdb \
+            MVM_MICRODROID_BINDER=$mdb MVM_MICRODROID_PAYLOAD=$mdp MVM_FAKE_VMS=$fakevms \
+            MVM_TEST_PAYLOADS=$pkgs \
             bash "$here/suite.sh" "$mvm" "$kernel" "$elf" "$initrd" 2>&1 |
             tee "$log" || rc=$?
         ;;
@@ -127,8 +140,11 @@ case $mode in
         if [[ -n $elf ]]; then labargs+=(--file "$elf"); fi
         if [[ -n $md ]]; then labargs+=(--dir "$md" --env "MVM_MICRODROID=$md"); fi
         if [[ -n $mdb ]]; then labargs+=(--dir "$mdb" --env "MVM_MICRODROID_BINDER=$mdb"); fi
+        if [[ -n $mdp ]]; then labargs+=(--dir "$mdp" --env "MVM_MICRODROID_PAYLOAD=$mdp"); fi
+        if [[ -n $fakevms ]]; then labargs+=(--bin "$fakevms" --env "MVM_FAKE_VMS=$fakevms"); fi
+        if [[ -n $pkgs ]]; then labargs+=(--dir "$pkgs" --env "MVM_TEST_PAYLOADS=$pkgs"); fi
         # Enough for every case to reach its own timeout, plus the lab's boot.
-        labargs+=(--timeout $((28 * (case_timeout + 10) + 120)))
+        labargs+=(--timeout $((36 * (case_timeout + 10) + 120)))
         # The lab host itself sometimes dies under QEMU's emulation (see
         # docs/lab.md).  Then the cases that had not reported run again in a
         # fresh lab, at most twice; a case that reported is never rerun.

@@ -31,6 +31,12 @@
 #   MVM_MICRODROID_BINDER  the same with binder-test and its .rc
 #                      (tests/integration/microdroid/binder-test.rc), for
 #                      the microdroid-binder case
+#   MVM_MICRODROID_PAYLOAD  the plain Microdroid image (image/build.sh), for
+#                      the payload cases
+#   MVM_FAKE_VMS       the build of tests/integration/fake-vms.c, the host
+#                      side of the payload cases
+#   MVM_TEST_PAYLOADS  the directory of the test packages
+#                      (tests/integration/payloads/meson.build)
 set -euo pipefail
 
 # suite.sh --list prints the names of the cases MVM_TEST_CASES selects, in order.
@@ -48,6 +54,9 @@ vtool=${MVM_VSOCK_TOOL:-}
 md=${MVM_MICRODROID:-}
 btool=${MVM_BINDER_TOOL:-}
 mdb=${MVM_MICRODROID_BINDER:-}
+mdp=${MVM_MICRODROID_PAYLOAD:-}
+fakevms=${MVM_FAKE_VMS:-}
+pkgs=${MVM_TEST_PAYLOADS:-}
 case_timeout=${MVM_TEST_TIMEOUT:-120}
 only=${MVM_TEST_CASES:-}
 # quiet keeps serial traffic low: every byte is a VM exit, which is costly
@@ -475,9 +484,10 @@ need_microdroid() {
 
 # run_microdroid SYSTEM_IMG EXTRA_CMDLINE : boot the test image with 1 vCPU
 # and 256 MiB (Microdroid's default), the system disk read-only by id.
+# These images run no payload: microdroid_manager stands aside.
 run_microdroid() {
     run_mvm --kernel "$md/kernel" --initrd "$md/initramfs.img" --mem 256 --cpus 1 \
-        --disk "$1,ro,id=system" --cmdline "$(cat "$md/cmdline") $2"
+        --disk "$1,ro,id=system" --cmdline "$(cat "$md/cmdline") androidboot.microdroid_manager=off $2"
 }
 
 # The image boots to sys.boot_completed=1, the test service of test.rc runs
@@ -536,6 +546,118 @@ case_md_verity() {
     expect_no_match 'sys\.boot_completed=1'
 }
 
+# ---- Microdroid payloads (docs/payload.md) ---------------------------------------
+
+# run_payload PKG : boot the plain image with the test package PKG as the
+# payload disk, the log port (1, "log") written to $paylog and fake-vms
+# serving IVirtualMachineService at the VM's port; fake-vms's lines go to
+# $hostlog.  Sets rc like run_mvm.
+hostlog=/dev/null paylog=/dev/null
+run_payload() {
+    local uds=$tmp/$name.vsock cid=7 fpid
+    hostlog=$tmp/$name.host paylog=$tmp/$name.payload
+    : >"$paylog"
+    if [[ -z $mdp || ! -f $mdp/system.img || -z $fakevms || ! -x $fakevms || ! -f $pkgs/$1.pkg ]]; then
+        problem "no payload image, fake-vms or package $1 (MVM_MICRODROID_PAYLOAD=$mdp, MVM_FAKE_VMS=$fakevms, MVM_TEST_PAYLOADS=$pkgs)"
+        return 1
+    fi
+    "$fakevms" "${uds}_$cid" "$case_timeout" >"$hostlog" 2>&1 &
+    fpid=$!
+    run_mvm --kernel "$mdp/kernel" --initrd "$mdp/initramfs.img" --mem 256 --cpus 1 \
+        --disk "$mdp/system.img,ro,id=system" --disk "$pkgs/$1.pkg,ro,id=payload" \
+        --cid "$cid" --vsock-uds "$uds" --console-port "1=$paylog,name=log" \
+        --cmdline "$(cat "$mdp/cmdline")"
+    kill "$fpid" 2>/dev/null || true
+    wait "$fpid" 2>/dev/null || true
+    # What the host and the payload saw, in the log whether the case passed or not.
+    sed 's/^/#   host: /' "$hostlog"
+    sed 's/^/#   payload: /' "$paylog"
+    return 0
+}
+
+# The host's lines, in order, must be exactly these.
+expect_host() {
+    local want got
+    want=$(printf '%s\n' "$@")
+    got=$(cat "$hostlog")
+    [[ $got == "$want" ]] || problem "host saw '$(echo "$got" | tr '\n' '|')', want '$(echo "$want" | tr '\n' '|')'"
+}
+
+# The host saw "started" (or not, if $2 is "-") then one error line with code 3 matching $1.
+expect_host_error() {
+    local first
+    if [[ ${2:-} == - ]]; then first=$(head -n 1 "$hostlog"); else first=$(sed -n 2p "$hostlog"); fi
+    if [[ ${2:-} != - ]] && [[ $(head -n 1 "$hostlog") != started ]]; then problem "the host did not see 'started' first"; fi
+    [[ $first =~ ^error\ 3\ $1 ]] || problem "host saw '${first:-nothing}', want 'error 3' matching '$1'"
+}
+
+payload_expect_poweroff() {
+    expect_rc 0 "the VM powers off after the payload"
+    expect_match 'microdroid_manager: connected to the host'
+}
+
+case_payload_exit() {
+    run_payload exit7 || return 0
+    payload_expect_poweroff
+    expect_host started "finished 7"
+    grep -qxF 'exit7: a line on stdout' "$paylog" || problem "no stdout line on the log port"
+    grep -qxF 'exit7: a line on stderr' "$paylog" || problem "no stderr line on the log port"
+}
+
+case_payload_crash() {
+    run_payload crash || return 0
+    payload_expect_poweroff
+    expect_host started "crashed 11"
+}
+
+case_payload_bad_config() {
+    run_payload bad-config || return 0
+    payload_expect_poweroff
+    expect_host_error '.*hugepage: unknown key' -
+    [[ $(wc -l <"$hostlog") == 1 ]] || problem "the host saw more than the error"
+}
+
+case_payload_missing_lib() {
+    run_payload missing-lib || return 0
+    payload_expect_poweroff
+    expect_host_error '.*libabsent\.so' -
+}
+
+case_payload_missing_dep() {
+    run_payload needsdep || return 0
+    payload_expect_poweroff
+    expect_host_error '.*libmissingdep\.so: cannot open shared object file'
+}
+
+case_payload_no_main() {
+    run_payload nomain || return 0
+    payload_expect_poweroff
+    expect_host_error 'no AVmPayload_main symbol'
+}
+
+# The payload runs as uid/gid 6000, no groups, no capabilities at all,
+# no_new_privs, in /, with the package's libraries on LD_LIBRARY_PATH.
+case_payload_sandbox() {
+    run_payload whoami || return 0
+    payload_expect_poweroff
+    expect_host started "finished 0"
+    local l lines=$tmp/$name.trimmed
+    sed 's/[[:space:]]*$//' "$paylog" >"$lines"
+    for l in $'Uid:\t6000\t6000\t6000\t6000' $'Gid:\t6000\t6000\t6000\t6000' 'Groups:' \
+        $'CapEff:\t0000000000000000' $'CapPrm:\t0000000000000000' $'CapBnd:\t0000000000000000' \
+        $'CapAmb:\t0000000000000000' $'NoNewPrivs:\t1' 'cwd /' 'LD_LIBRARY_PATH /mnt/apk/lib/x86_64'; do
+        grep -qxF "whoami: $l" "$lines" || problem "no payload line 'whoami: $l'"
+    done
+}
+
+# A payload that calls AVmPayload_notifyPayloadReady (libvm_payload over
+# IVmPayloadService): the host sees ready between started and finished.
+case_payload_ready() {
+    run_payload ready || return 0
+    payload_expect_poweroff
+    expect_host started ready "finished 0"
+}
+
 if [[ $list_only == 0 ]]; then
     [[ -x $mvm ]] || { echo "suite.sh: $mvm is not an executable" >&2; exit 2; }
     [[ -f $kernel ]] || { echo "suite.sh: no kernel $kernel" >&2; exit 2; }
@@ -568,6 +690,14 @@ t binder-rpc-vsock case_binder_rpc_vsock
 t microdroid-boot case_md_boot
 t microdroid-binder case_md_binder
 t microdroid-verity-corrupt case_md_verity
+t payload-exit case_payload_exit
+t payload-crash case_payload_crash
+t payload-bad-config case_payload_bad_config
+t payload-missing-lib case_payload_missing_lib
+t payload-missing-dep case_payload_missing_dep
+t payload-no-main case_payload_no_main
+t payload-sandbox case_payload_sandbox
+t payload-ready case_payload_ready
 
 [[ $list_only == 1 ]] && exit 0
 echo "1..$num"
