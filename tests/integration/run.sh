@@ -102,6 +102,15 @@ fakevms=$build/tests/integration/fake-vms
 [[ -x $fakevms ]] || fakevms=
 pkgs=$build/tests/integration/payloads
 [[ -d $pkgs ]] || pkgs=
+# The vm-* cases: vm (which finds virtmgr and mvm through the build tree),
+# the demo program and the bundled payloads.
+vmtool=$build/host/vm/vm
+virtmgr=$build/host/virtmgr/virtmgr
+demo=$build/host/demo/microdroid-demo
+payloads=$build/payloads
+[[ -x $vmtool && -x $virtmgr ]] || vmtool=
+[[ -x $demo ]] || demo=
+[[ -d $payloads ]] || payloads=
 
 # PVH ELF vmlinux, re-extracted only when the kernel or the extractor changed.
 # Without it the PVH cases fail with the reason; the others still run.
@@ -127,7 +136,7 @@ case $mode in
         echo "# integration: running directly on this machine's KVM"
         MVM_TEST_TIMEOUT=$case_timeout MVM_VSOCK_TOOL=$vtool MVM_MICRODROID=$md MVM_BINDER_TOOL=$btool \
             MVM_MICRODROID_BINDER=$mdb MVM_MICRODROID_PAYLOAD=$mdp MVM_FAKE_VMS=$fakevms \
-            MVM_TEST_PAYLOADS=$pkgs \
+            MVM_TEST_PAYLOADS=$pkgs MVM_VM_TOOL=$vmtool MVM_DEMO=$demo MVM_PAYLOAD_DIR=$payloads \
             bash "$here/suite.sh" "$mvm" "$kernel" "$elf" "$initrd" 2>&1 |
             tee "$log" || rc=$?
         ;;
@@ -143,8 +152,11 @@ case $mode in
         if [[ -n $mdp ]]; then labargs+=(--dir "$mdp" --env "MVM_MICRODROID_PAYLOAD=$mdp"); fi
         if [[ -n $fakevms ]]; then labargs+=(--bin "$fakevms" --env "MVM_FAKE_VMS=$fakevms"); fi
         if [[ -n $pkgs ]]; then labargs+=(--dir "$pkgs" --env "MVM_TEST_PAYLOADS=$pkgs"); fi
+        if [[ -n $vmtool ]]; then labargs+=(--bin "$vmtool" --bin "$virtmgr" --env "MVM_VM_TOOL=$vmtool"); fi
+        if [[ -n $demo ]]; then labargs+=(--bin "$demo" --env "MVM_DEMO=$demo"); fi
+        if [[ -n $payloads ]]; then labargs+=(--dir "$payloads" --env "MVM_PAYLOAD_DIR=$payloads"); fi
         # Enough for every case to reach its own timeout, plus the lab's boot.
-        labargs+=(--timeout $((36 * (case_timeout + 10) + 120)))
+        labargs+=(--timeout $((44 * (case_timeout + 10) + 120)))
         # The lab host itself sometimes dies under QEMU's emulation (see
         # docs/lab.md).  Then the cases that had not reported run again in a
         # fresh lab, at most twice; a case that reported is never rerun.

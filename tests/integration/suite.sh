@@ -699,6 +699,10 @@ t payload-no-main case_payload_no_main
 t payload-sandbox case_payload_sandbox
 t payload-ready case_payload_ready
 
+# The whole path through vm and virtmgr (vm-* cases).
+# shellcheck source=SCRIPTDIR/vm-cases.sh
+. "$(dirname "${BASH_SOURCE[0]}")/vm-cases.sh"
+
 [[ $list_only == 1 ]] && exit 0
 echo "1..$num"
 [[ $failed -eq 0 ]]
