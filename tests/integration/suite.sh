@@ -24,6 +24,8 @@
 #                      (the initramfs holds the guest's copy)
 #   MVM_BINDER_TOOL    the build of tests/integration/binder-vsock.c (the
 #                      initramfs holds the guest's copy)
+#   MVM_DEMO_TOOL      the build of tests/integration/demo-vsock.c (the
+#                      initramfs holds the guest's copy)
 #   MVM_MICRODROID     a Microdroid test image (image/build.sh --out DIR
 #                      with tests/integration/microdroid/: kernel,
 #                      initramfs.img, system.img, cmdline); the microdroid
@@ -47,6 +49,7 @@ mvm=$1 kernel=$2 elf=$3 initrd=$4
 vtool=${MVM_VSOCK_TOOL:-}
 md=${MVM_MICRODROID:-}
 btool=${MVM_BINDER_TOOL:-}
+dtool=${MVM_DEMO_TOOL:-}
 mdb=${MVM_MICRODROID_BINDER:-}
 case_timeout=${MVM_TEST_TIMEOUT:-120}
 only=${MVM_TEST_CASES:-}
@@ -442,6 +445,35 @@ case_binder_rpc_vsock() {
     expect_line MVM-BINDER-RPC-DONE
 }
 
+# The demo payload's service (payloads/demo) served in the guest with
+# libvm_payload's AVmPayload_runVsockRpcServer, called from the host through
+# mvm's vsock device with payloads/demo/demo_client.c: the public key the
+# guest printed, a signature made in the guest verified on the host,
+# SHA-256, the size limit (tests/integration/demo-vsock.c).
+case_demo_vsock() {
+    local uds=$tmp/demo.sock pub
+    if [[ -z $dtool || ! -x $dtool || -z $vtool || ! -x $vtool ]]; then
+        problem "no demo-vsock or vsock-tool (${dtool:-not given}, ${vtool:-not given})"
+        return 0
+    fi
+    start_mvm --kernel "$kernel" --initrd "$initrd" --cid 3 --vsock-uds "$uds" \
+        --cmdline "$cmdline_base mvmtest=demovsock"
+    if wait_line 'demo-vsock: serving com.microdroid.demo.IDemoService on vsock port 5100' 90; then
+        pub=$(console | sed -n 's/^demo-vsock: public key \([0-9a-f]\{64\}\)$/\1/p' | head -n 1)
+        "$dtool" client "$uds" "${pub:-none}" >"$tmp/demo-client.log" 2>&1 ||
+            problem "host client: $(grep -h FAIL "$tmp/demo-client.log" | head -n 1)"
+        grep -q 'PASS limits' "$tmp/demo-client.log" ||
+            problem "the host client did not finish: $(tail -n 2 "$tmp/demo-client.log" | tr '\n' ' ')"
+        "$vtool" echo "uds:$uds:5101" 16 >/dev/null 2>&1 || problem "could not tell the guest we are done"
+    else
+        problem "the guest never served (no 'demo-vsock: serving' line)"
+        kill -TERM "$bg_pid" 2>/dev/null
+    fi
+    finish_mvm
+    expect_rc 0 "guest powered off"
+    expect_line MVM-DEMO-VSOCK-DONE
+}
+
 case_corrupt_random() {
     local bad=$tmp/random.img
     head -c 1048576 /dev/urandom >"$bad"
@@ -565,6 +597,7 @@ t console-input-ttyS0 case_input_uart
 t console-input-hvc0 case_input_hvc0
 t virtio-vsock case_vsock
 t binder-rpc-vsock case_binder_rpc_vsock
+t demo-vsock case_demo_vsock
 t microdroid-boot case_md_boot
 t microdroid-binder case_md_binder
 t microdroid-verity-corrupt case_md_verity
