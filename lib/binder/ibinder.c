@@ -52,6 +52,30 @@ AIBinder_Class *AIBinder_Class_define(const char *interfaceDescriptor,
 	return c;
 }
 
+static void *proxy_only_create(void *args)
+{
+	(void)args;
+	return NULL;
+}
+
+static void proxy_only_destroy(void *data)
+{
+	(void)data;
+}
+
+static binder_status_t proxy_only_transact(AIBinder *binder, transaction_code_t code,
+					   const AParcel *in, AParcel *out)
+{
+	(void)binder, (void)code, (void)in, (void)out;
+	return STATUS_UNKNOWN_TRANSACTION;
+}
+
+AIBinder_Class *AIBinder_Class_defineProxy(const char *interfaceDescriptor)
+{
+	return AIBinder_Class_define(interfaceDescriptor, proxy_only_create, proxy_only_destroy,
+				     proxy_only_transact);
+}
+
 const char *AIBinder_Class_getDescriptor(const AIBinder_Class *clazz)
 {
 	return clazz ? clazz->descriptor : NULL;

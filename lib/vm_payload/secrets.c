@@ -54,7 +54,8 @@ static binder_status_t read_bytes(const AParcel *out, void *arg)
 	b->total = (size_t)len;
 	if (b->data && copy)
 		memcpy(b->data, copy, b->total < b->capacity ? b->total : b->capacity);
-	explicit_bzero(copy, b->total); /* it may be a secret */
+	if (copy)
+		explicit_bzero(copy, b->total); /* it may be a secret */
 	free(copy);
 	return STATUS_OK;
 }
@@ -62,6 +63,7 @@ static binder_status_t read_bytes(const AParcel *out, void *arg)
 void AVmPayload_getVmInstanceSecret(const void *identifier, size_t identifier_size, void *secret,
 				    size_t size)
 {
+	uint8_t got[IVPS_SECRET_MAX];
 	struct byte_buf b = {0};
 	struct error e;
 
@@ -77,7 +79,6 @@ void AVmPayload_getVmInstanceSecret(const void *identifier, size_t identifier_si
 	b.identifier_size = (int32_t)identifier_size;
 	b.size = (int32_t)size;
 	/* Read into a buffer of our own: @secret gets only a whole, checked answer. */
-	uint8_t got[IVPS_SECRET_MAX];
 	b.data = got;
 	b.capacity = sizeof(got);
 	if (vmp_call(IVPS_GET_VM_INSTANCE_SECRET, write_secret_args, read_bytes, &b, &e))

@@ -20,35 +20,12 @@ static pthread_mutex_t conn_lock = PTHREAD_MUTEX_INITIALIZER;
 static RpcSession *conn_session; /* guarded by conn_lock */
 static AIBinder *conn_service;	 /* its root object, guarded by conn_lock */
 
-/*
- * The client side's class for the manager's root object.  Nothing of this
- * class is ever made in the payload (AIBinder_new); its callbacks exist
- * because a class needs them, and refuse everything.
- */
-static void *proxy_create(void *args)
-{
-	return args;
-}
-
-static void proxy_destroy(void *data)
-{
-	(void)data;
-}
-
-static binder_status_t proxy_transact(AIBinder *binder, transaction_code_t code, const AParcel *in,
-				      AParcel *out)
-{
-	(void)binder, (void)code, (void)in, (void)out;
-	return STATUS_UNKNOWN_TRANSACTION;
-}
-
 static pthread_once_t class_once = PTHREAD_ONCE_INIT;
 static AIBinder_Class *service_class;
 
 static void define_class(void)
 {
-	service_class = AIBinder_Class_define(IVMPAYLOADSERVICE_DESCRIPTOR, proxy_create,
-					      proxy_destroy, proxy_transact);
+	service_class = AIBinder_Class_defineProxy(IVMPAYLOADSERVICE_DESCRIPTOR);
 }
 
 static const char *socket_path(void)

@@ -4,13 +4,13 @@
  */
 #include <stdint.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <linux/vm_sockets.h>
 
 #include <binder/rpc.h>
 
 #include "vm_payload.h"
 #include "vmp.h"
-
-#define VMADDR_CID_ANY_VALUE (-1U) /* <linux/vm_sockets.h>'s VMADDR_CID_ANY */
 
 void AVmPayload_runVsockRpcServer(AIBinder *service, uint32_t port, void (*on_ready)(void *param),
 				  void *param)
@@ -24,7 +24,7 @@ void AVmPayload_runVsockRpcServer(AIBinder *service, uint32_t port, void (*on_re
 	if (!server)
 		vmp_fail("runVsockRpcServer: out of memory");
 	RpcServer_setRootObject(server, service);
-	err = RpcServer_setupVsockServer(server, VMADDR_CID_ANY_VALUE, port);
+	err = RpcServer_setupVsockServer(server, VMADDR_CID_ANY, port);
 	if (err)
 		vmp_fail("runVsockRpcServer: cannot listen on vsock port %u: %s", port,
 			 strerror(-err));

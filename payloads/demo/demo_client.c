@@ -14,34 +14,13 @@
 
 #include "demo_client.h"
 
-/*
- * The class proxies of the service get (AIBinder_associateClass).  The
- * host never makes a local IDemoService, so its callbacks refuse all.
- */
-static void *proxy_create(void *args)
-{
-	return args;
-}
-
-static void proxy_destroy(void *data)
-{
-	(void)data;
-}
-
-static binder_status_t proxy_transact(AIBinder *binder, transaction_code_t code, const AParcel *in,
-				      AParcel *out)
-{
-	(void)binder, (void)code, (void)in, (void)out;
-	return STATUS_UNKNOWN_TRANSACTION;
-}
-
+/* The class proxies of the service get (AIBinder_associateClass). */
 static pthread_once_t class_once = PTHREAD_ONCE_INIT;
 static AIBinder_Class *proxy_class;
 
 static void define_class(void)
 {
-	proxy_class = AIBinder_Class_define(DEMO_SERVICE_DESCRIPTOR, proxy_create, proxy_destroy,
-					    proxy_transact);
+	proxy_class = AIBinder_Class_defineProxy(DEMO_SERVICE_DESCRIPTOR);
 }
 
 int demo_attach(AIBinder *demo, struct error *e)

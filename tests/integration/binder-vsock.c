@@ -25,14 +25,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include <android/binder_ibinder.h>
 #include <android/binder_parcel.h>
 #include <android/binder_status.h>
 #include <binder/rpc.h>
+
+#include "mvm_connect.h"
 
 #define DESCRIPTOR "microdroid.test.IEcho"
 #define CODE_ECHO (FIRST_CALL_TRANSACTION + 0)
@@ -132,35 +132,8 @@ static void echo_destroy(void *data)
 /* One connection to the guest's port through mvm's CONNECT protocol. */
 static int connect_through_mvm(void *arg)
 {
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	char line[64];
-	size_t n = 0;
-	int fd, len;
-
 	(void)arg;
-	if (strlen(uds_path) >= sizeof(sa.sun_path))
-		return -ENAMETOOLONG;
-	strcpy(sa.sun_path, uds_path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	len = snprintf(line, sizeof(line), "CONNECT %u\n", vsock_port);
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
-	    write(fd, line, (size_t)len) != len) {
-		int err = -errno;
-
-		close(fd);
-		return err;
-	}
-	/* Byte by byte: what follows the line is the stream. */
-	while (n < sizeof(line) - 1 && read(fd, line + n, 1) == 1 && line[n] != '\n')
-		n++;
-	line[n] = 0;
-	if (strncmp(line, "OK ", 3) != 0) {
-		close(fd);
-		return -ECONNREFUSED;
-	}
-	return fd;
+	return mvm_vsock_connect(uds_path, vsock_port);
 }
 
 static int run_client(void)

@@ -63,6 +63,8 @@ guest_bins=()
 if [[ -x $vtool ]]; then guest_bins=(--bin "$vtool"); else vtool=; fi
 btool=$build/tests/integration/binder-vsock
 if [[ -x $btool ]]; then guest_bins+=(--bin "$btool"); else btool=; fi
+dtool=$build/tests/integration/demo-vsock
+if [[ -x $dtool ]]; then guest_bins+=(--bin "$dtool"); else dtool=; fi
 "$here/make-initrd.sh" "$initrd" --modules "$kdir" virtio_mmio virtio-rng virtio_blk \
     vmw_vsock_virtio_transport "${guest_bins[@]}" ||
     setup_failed "make-initrd.sh failed"
@@ -135,6 +137,7 @@ case $mode in
     direct)
         echo "# integration: running directly on this machine's KVM"
         MVM_TEST_TIMEOUT=$case_timeout MVM_VSOCK_TOOL=$vtool MVM_MICRODROID=$md MVM_BINDER_TOOL=$btool \
+            MVM_DEMO_TOOL=$dtool \
             MVM_MICRODROID_BINDER=$mdb MVM_MICRODROID_PAYLOAD=$mdp MVM_FAKE_VMS=$fakevms \
             MVM_TEST_PAYLOADS=$pkgs MVM_VM_TOOL=$vmtool MVM_DEMO=$demo MVM_PAYLOAD_DIR=$payloads \
             bash "$here/suite.sh" "$mvm" "$kernel" "$elf" "$initrd" 2>&1 |
@@ -146,6 +149,7 @@ case $mode in
             --env "MVM_TEST_TIMEOUT=$case_timeout" --env MVM_LAB_RETRY_INT3=1)
         if [[ -n $vtool ]]; then labargs+=(--bin "$vtool" --env "MVM_VSOCK_TOOL=$vtool"); fi
         if [[ -n $btool ]]; then labargs+=(--bin "$btool" --env "MVM_BINDER_TOOL=$btool"); fi
+        if [[ -n $dtool ]]; then labargs+=(--bin "$dtool" --env "MVM_DEMO_TOOL=$dtool"); fi
         if [[ -n $elf ]]; then labargs+=(--file "$elf"); fi
         if [[ -n $md ]]; then labargs+=(--dir "$md" --env "MVM_MICRODROID=$md"); fi
         if [[ -n $mdb ]]; then labargs+=(--dir "$mdb" --env "MVM_MICRODROID_BINDER=$mdb"); fi

@@ -24,6 +24,8 @@
 #                      (the initramfs holds the guest's copy)
 #   MVM_BINDER_TOOL    the build of tests/integration/binder-vsock.c (the
 #                      initramfs holds the guest's copy)
+#   MVM_DEMO_TOOL      the build of tests/integration/demo-vsock.c (the
+#                      initramfs holds the guest's copy)
 #   MVM_MICRODROID     a Microdroid test image (image/build.sh --out DIR
 #                      with tests/integration/microdroid/: kernel,
 #                      initramfs.img, system.img, cmdline); the microdroid
@@ -53,6 +55,7 @@ mvm=$1 kernel=$2 elf=$3 initrd=$4
 vtool=${MVM_VSOCK_TOOL:-}
 md=${MVM_MICRODROID:-}
 btool=${MVM_BINDER_TOOL:-}
+dtool=${MVM_DEMO_TOOL:-}
 mdb=${MVM_MICRODROID_BINDER:-}
 mdp=${MVM_MICRODROID_PAYLOAD:-}
 fakevms=${MVM_FAKE_VMS:-}
@@ -425,30 +428,67 @@ case_vsock() {
     expect_line MVM-VSOCK-SERVE-DONE
 }
 
-# RPC Binder from a host client to a guest service, through mvm's vsock
-# device and its CONNECT protocol, with a call back from the guest on a
-# binder the host sent (tests/integration/binder-vsock.c).
-case_binder_rpc_vsock() {
-    local uds=$tmp/binder.sock
-    if [[ -z $btool || ! -x $btool || -z $vtool || ! -x $vtool ]]; then
-        problem "no binder-vsock or vsock-tool (${btool:-not given}, ${vtool:-not given})"
-        return 0
-    fi
+# guest_service ACTION SERVING_LINE DONE_PORT CLIENT: boot the test guest
+# with mvmtest=ACTION, a vsock device (CID 3) and its Unix socket $tmp/vsock.sock;
+# once the console shows SERVING_LINE run "CLIENT UDS" on the host, then
+# connect to guest port DONE_PORT, which tells the guest to power off.
+guest_service() {
+    local action=$1 serving=$2 done_port=$3 client=$4 uds=$tmp/vsock.sock
     start_mvm --kernel "$kernel" --initrd "$initrd" --cid 3 --vsock-uds "$uds" \
-        --cmdline "$cmdline_base mvmtest=binderrpc"
-    if wait_line 'binder-vsock: serving microdroid.test.IEcho on vsock port 5000' 90; then
-        "$btool" client "$uds" 5000 >"$tmp/binder-client.log" 2>&1 ||
-            problem "host client: $(grep -h FAIL "$tmp/binder-client.log" | head -n 1)"
-        grep -q 'PASS guest -> host call' "$tmp/binder-client.log" ||
-            problem "the host client did not finish: $(tail -n 2 "$tmp/binder-client.log" | tr '\n' ' ')"
-        "$vtool" echo "uds:$uds:5001" 16 >/dev/null 2>&1 || problem "could not tell the guest we are done"
+        --cmdline "$cmdline_base mvmtest=$action"
+    if wait_line "$serving" 90; then
+        "$client" "$uds"
+        "$vtool" echo "uds:$uds:$done_port" 16 >/dev/null 2>&1 || problem "could not tell the guest we are done"
     else
-        problem "the guest never served (no 'binder-vsock: serving' line)"
+        problem "the guest never served (no '$serving' line)"
         kill -TERM "$bg_pid" 2>/dev/null
     fi
     finish_mvm
     expect_rc 0 "guest powered off"
+}
+
+# RPC Binder from a host client to a guest service, through mvm's vsock
+# device and its CONNECT protocol, with a call back from the guest on a
+# binder the host sent (tests/integration/binder-vsock.c).
+binder_rpc_client() {
+    "$btool" client "$1" 5000 >"$tmp/binder-client.log" 2>&1 ||
+        problem "host client: $(grep -h FAIL "$tmp/binder-client.log" | head -n 1)"
+    grep -q 'PASS guest -> host call' "$tmp/binder-client.log" ||
+        problem "the host client did not finish: $(tail -n 2 "$tmp/binder-client.log" | tr '\n' ' ')"
+}
+
+case_binder_rpc_vsock() {
+    if [[ -z $btool || ! -x $btool || -z $vtool || ! -x $vtool ]]; then
+        problem "no binder-vsock or vsock-tool (${btool:-not given}, ${vtool:-not given})"
+        return 0
+    fi
+    guest_service binderrpc 'binder-vsock: serving microdroid.test.IEcho on vsock port 5000' 5001 \
+        binder_rpc_client
     expect_line MVM-BINDER-RPC-DONE
+}
+
+# The demo payload's service (payloads/demo) served in the guest with
+# libvm_payload's AVmPayload_runVsockRpcServer, called from the host through
+# mvm's vsock device with payloads/demo/demo_client.c: the public key the
+# guest printed, a signature made in the guest verified on the host,
+# SHA-256, the size limit (tests/integration/demo-vsock.c).
+demo_client() {
+    local pub
+    pub=$(console | sed -n 's/^demo-vsock: public key \([0-9a-f]\{64\}\)$/\1/p' | head -n 1)
+    "$dtool" client "$1" "${pub:-none}" >"$tmp/demo-client.log" 2>&1 ||
+        problem "host client: $(grep -h FAIL "$tmp/demo-client.log" | head -n 1)"
+    grep -q 'PASS limits' "$tmp/demo-client.log" ||
+        problem "the host client did not finish: $(tail -n 2 "$tmp/demo-client.log" | tr '\n' ' ')"
+}
+
+case_demo_vsock() {
+    if [[ -z $dtool || ! -x $dtool || -z $vtool || ! -x $vtool ]]; then
+        problem "no demo-vsock or vsock-tool (${dtool:-not given}, ${vtool:-not given})"
+        return 0
+    fi
+    guest_service demovsock 'demo-vsock: serving com.microdroid.demo.IDemoService on vsock port 5100' \
+        5101 demo_client
+    expect_line MVM-DEMO-VSOCK-DONE
 }
 
 case_corrupt_random() {
@@ -687,6 +727,7 @@ t console-input-ttyS0 case_input_uart
 t console-input-hvc0 case_input_hvc0
 t virtio-vsock case_vsock
 t binder-rpc-vsock case_binder_rpc_vsock
+t demo-vsock case_demo_vsock
 t microdroid-boot case_md_boot
 t microdroid-binder case_md_binder
 t microdroid-verity-corrupt case_md_verity

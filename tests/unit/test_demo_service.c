@@ -205,27 +205,9 @@ static void test_bad_requests(void **state)
 	assert_int_equal(demo_get_public_key(f->demo, pub, &e), 0);
 }
 
-static void *other_create(void *args)
-{
-	return args;
-}
-
-static void other_destroy(void *data)
-{
-	(void)data;
-}
-
-static binder_status_t other_transact(AIBinder *b, transaction_code_t code, const AParcel *in,
-				      AParcel *out)
-{
-	(void)b, (void)code, (void)in, (void)out;
-	return STATUS_UNKNOWN_TRANSACTION;
-}
-
 static void test_attach_refuses_other_interface(void **state)
 {
-	AIBinder_Class *c =
-	    AIBinder_Class_define("test.INotDemo", other_create, other_destroy, other_transact);
+	AIBinder_Class *c = AIBinder_Class_defineProxy("test.INotDemo");
 	AIBinder *other = AIBinder_new(c, NULL);
 	struct error e;
 

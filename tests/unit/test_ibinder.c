@@ -297,12 +297,51 @@ static void test_death_links_do_not_hold(void **state)
 	AIBinder_decStrong(q);
 }
 
+/* A proxy-only class calls a remote object like the full class does. */
+static void test_proxy_only_class(void **state)
+{
+	int base = 10;
+	struct fake f = {.target = AIBinder_new(calc_class(), &base)};
+	AIBinder *p = binder_new_proxy(&fake_ops, &f, 0);
+	AIBinder_Class *proxy_only = AIBinder_Class_defineProxy(DESCRIPTOR);
+	AIBinder *local = AIBinder_new(proxy_only, NULL);
+	AParcel *in = NULL, *out = NULL;
+	int32_t v;
+
+	(void)state;
+	assert_null(AIBinder_Class_defineProxy(NULL));
+	assert_non_null(proxy_only);
+	assert_string_equal(AIBinder_Class_getDescriptor(proxy_only), DESCRIPTOR);
+	assert_true(AIBinder_associateClass(p, proxy_only));
+	assert_int_equal(AIBinder_prepareTransaction(p, &in), STATUS_OK);
+	AParcel_writeInt32(in, 5);
+	assert_int_equal(AIBinder_transact(p, CALC_ADD, &in, &out, 0), STATUS_OK);
+	assert_int_equal(AParcel_readInt32(out, &v), STATUS_OK);
+	assert_int_equal(v, 15);
+	AParcel_delete(out);
+	out = NULL;
+	/* Its own objects implement nothing. */
+	assert_non_null(local);
+	assert_null(AIBinder_getUserData(local));
+	assert_int_equal(AIBinder_prepareTransaction(local, &in), STATUS_OK);
+	assert_int_equal(AIBinder_transact(local, CALC_ADD, &in, &out, 0),
+			 STATUS_UNKNOWN_TRANSACTION);
+	AParcel_delete(out);
+	AIBinder_decStrong(local);
+	AIBinder_decStrong(p);
+	AIBinder_decStrong(f.target);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_class_and_refs),  cmocka_unit_test(test_local_transact),
-	    cmocka_unit_test(test_associate_local), cmocka_unit_test(test_proxy_associate_and_call),
-	    cmocka_unit_test(test_death),	    cmocka_unit_test(test_death_links_do_not_hold),
+	    cmocka_unit_test(test_class_and_refs),
+	    cmocka_unit_test(test_local_transact),
+	    cmocka_unit_test(test_associate_local),
+	    cmocka_unit_test(test_proxy_associate_and_call),
+	    cmocka_unit_test(test_death),
+	    cmocka_unit_test(test_death_links_do_not_hold),
+	    cmocka_unit_test(test_proxy_only_class),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -83,6 +83,16 @@ AIBinder_Class *AIBinder_Class_define(const char *interfaceDescriptor,
 const char *AIBinder_Class_getDescriptor(const AIBinder_Class *clazz);
 
 /*
+ * Extension: a class for proxies only, for a client that calls an
+ * interface it does not implement (AIBinder_associateClass() on the
+ * proxy, then AIBinder_prepareTransaction()/AIBinder_transact()).  An
+ * object made from it with AIBinder_new() has no user data and answers
+ * every call with STATUS_UNKNOWN_TRANSACTION.  Returns NULL if
+ * @interfaceDescriptor is NULL or memory runs out.
+ */
+AIBinder_Class *AIBinder_Class_defineProxy(const char *interfaceDescriptor);
+
+/*
  * A new local object of @clazz, with one strong reference; onCreate(@args)
  * gives its user data.  NULL if @clazz is NULL or memory runs out.
  */
