@@ -64,6 +64,7 @@ bench: deps build
 	bench/startup/run.sh $(BUILD)
 	bench/boot/run.sh $(BUILD)
 	bench/boot/microdroid.sh $(BUILD)
+	bench/boot/payload.sh $(BUILD)
 	bench/blk/run.sh $(BUILD)
 	bench/vsock/run.sh $(BUILD)
 	bench/binder/run.sh $(BUILD)
