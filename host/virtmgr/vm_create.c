@@ -240,6 +240,12 @@ static AStatus *start_guest_server(struct vm *vm)
 	}
 	RpcServer_setRootObject(vm->guest_server, root);
 	AIBinder_decStrong(root);
+	/*
+	 * One session, ever: microdroid_manager's, which connects before any
+	 * payload runs.  A payload connecting to the same port later cannot
+	 * then speak for the manager (report READY or FINISHED in its name).
+	 */
+	RpcServer_setSessionLimit(vm->guest_server, 1);
 	r = RpcServer_setupUnixDomainServer(vm->guest_server, path);
 	if (r == 0)
 		r = RpcServer_start(vm->guest_server);

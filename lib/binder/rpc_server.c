@@ -55,6 +55,8 @@ struct RpcServer {
 	size_t nended;
 	struct server_thread *threads;
 	size_t nthreads;
+	size_t session_limit;	 /* the most sessions ever accepted; 0: no limit */
+	size_t sessions_started; /* how many were */
 };
 
 RpcServer *RpcServer_new(void)
@@ -171,6 +173,10 @@ static int attach_session(RpcServer *sv, const struct rpc_connection_header *h, 
 	} else if (!(sv->fd_modes & (1u << h->fd_mode))) {
 		binder_warn("RPC server: fd transport mode %u not accepted", h->fd_mode);
 		r = -EPROTONOSUPPORT;
+	} else if (sv->session_limit && sv->sessions_started >= sv->session_limit) {
+		binder_warn("RPC server: it takes %zu session(s) in all; refusing another",
+			    sv->session_limit);
+		r = -EBUSY;
 	} else if (sv->nsessions + sv->nended >= RPC_SERVER_MAX_SESSIONS) {
 		binder_warn("RPC server: %u sessions already; refusing another",
 			    RPC_SERVER_MAX_SESSIONS);
@@ -199,7 +205,8 @@ static int attach_session(RpcServer *sv, const struct rpc_connection_header *h, 
 			s->on_end = session_ended;
 			s->on_end_arg = sv;
 			sv->sessions[sv->nsessions++] = s; /* the server's reference */
-			rpc_session_get(s);		   /* the caller's */
+			sv->sessions_started++;
+			rpc_session_get(s); /* the caller's */
 		}
 	}
 	pthread_mutex_unlock(&sv->lock);
@@ -528,6 +535,13 @@ void RpcServer_shutdown(RpcServer *sv)
 	if (started)
 		pthread_join(sv->start_thread, NULL);
 	reap(sv, true);
+}
+
+void RpcServer_setSessionLimit(RpcServer *sv, size_t total)
+{
+	pthread_mutex_lock(&sv->lock);
+	sv->session_limit = total;
+	pthread_mutex_unlock(&sv->lock);
 }
 
 size_t RpcServer_getSessionCount(RpcServer *sv)

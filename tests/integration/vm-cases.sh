@@ -221,11 +221,12 @@ case_vm_four() {
 }
 
 # IVirtualMachineService is bound to its VM: a payload calling other CIDs'
-# ports finds nothing there, and the other VM is untouched.
+# ports finds nothing there, the other VM is untouched, and its own VM's
+# service, which takes only the manager's session, refuses it too.
 case_vm_cid_binding() {
     vm_ready || return 0
     out=$tmp/$name.out err=$tmp/$name.err rc=0
-    local t0=$EPOCHREALTIME bpid bcid
+    local t0=$EPOCHREALTIME bpid bcid icid
     timeout -k 5 "$case_timeout" "$vmtool" run-app --name bystander "$MDROID_PAYLOAD_DIR/empty.pkg" \
         </dev/null >"$tmp/$name.b.out" 2>&1 &
     bpid=$!
@@ -235,9 +236,12 @@ case_vm_cid_binding() {
             </dev/null >"$out" 2>"$err" || rc=$?
         vm_expect_rc run-app 0
         vm_expect "$out" "^port $bcid: refused"
+        icid=$(sed -n 's/^impostor: own CID //p' "$out")
+        [[ -n $icid ]] && vm_expect "$out" "^port $icid: refused"
         if grep -q CONNECTED "$out"; then problem "the impostor reached another VM's port"; fi
         [[ $(vm_field bystander state) == READY ]] || problem "bystander is $(vm_field bystander state), not READY"
         [[ $(vm_field bystander 'payload exit code') == - ]] || problem "bystander got an exit code"
+        vm_expect "$out" 'FINISHED, exit code 0$' # not 99: the impostor's claim went nowhere
     fi
     "$vmtool" stop bystander >/dev/null 2>&1 || problem "vm stop bystander failed"
     wait "$bpid" || true

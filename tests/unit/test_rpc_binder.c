@@ -295,6 +295,32 @@ static void test_concurrent_sessions(void **state)
 	teardown(&f);
 }
 
+/* A server limited to one session refuses every later one, even after the first ended. */
+static void test_session_limit(void **state)
+{
+	struct fixture f = {0};
+	RpcSession *other;
+	AIBinder *root;
+
+	(void)state;
+	start_server(&f, 2, false);
+	RpcServer_setSessionLimit(f.server, 1);
+	connect_fixture(&f, 0, false);
+	/* The first session's second connection joined it: calls work. */
+	assert_int_equal(AIBinder_ping(f.root), STATUS_OK);
+	assert_int_not_equal(connect_client(f.path, 0, false, &other, &root), 0);
+	assert_null(root);
+	RpcSession_free(other);
+	AIBinder_decStrong(f.root);
+	f.root = NULL;
+	RpcSession_free(f.session);
+	f.session = NULL;
+	WAIT_FOR(RpcServer_getSessionCount(f.server) == 0);
+	assert_int_not_equal(connect_client(f.path, 0, false, &other, &root), 0);
+	RpcSession_free(other);
+	teardown(&f);
+}
+
 static void test_binders_both_ways(void **state)
 {
 	struct fixture f = {0};
@@ -731,6 +757,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_nested_callbacks),
 	    cmocka_unit_test(test_nested_oneway),
 	    cmocka_unit_test(test_concurrent_sessions),
+	    cmocka_unit_test(test_session_limit),
 	    cmocka_unit_test(test_binders_both_ways),
 	    cmocka_unit_test(test_refcounts_settle),
 	    cmocka_unit_test(test_session_ends_when_nothing_held),

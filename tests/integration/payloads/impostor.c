@@ -2,13 +2,15 @@
  * impostor - a test payload that tries to act on other VMs.
  *
  * virtmgr serves each VM's IVirtualMachineService at host vsock port =
- * that VM's CID, reachable only through that VM's own mvm.  This payload
- * connects, from inside its VM, to host ports 3..IMPOSTOR_LAST_PORT other
- * than its own CID and, wherever something answers, calls
- * notifyPayloadFinished(99) as if it were that VM's manager.  It prints
- * one line per port ("port N: refused (...)" or "port N: CONNECTED ...")
- * and returns 0; the lab case checks that every other port was refused
- * and that the other VMs' states did not change.
+ * that VM's CID, reachable only through that VM's own mvm, and takes one
+ * session only: its microdroid_manager's.  This payload connects, from
+ * inside its VM, to host ports 3..IMPOSTOR_LAST_PORT, its own CID's
+ * included, and wherever something answers calls notifyPayloadFinished(99)
+ * as if it were that VM's manager.  It prints one line per port ("port N:
+ * refused (...)" or "port N: CONNECTED ...") and returns 0; the lab case
+ * checks that every port was refused (other VMs' ports lead nowhere; its
+ * own VM's service already has its one session) and that no VM's state
+ * changed.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -72,8 +74,6 @@ int AVmPayload_main(void)
 		RpcSession *s;
 		AIBinder *root = NULL;
 
-		if (port == cid)
-			continue;
 		s = RpcSession_new();
 		if (!s)
 			return 1;

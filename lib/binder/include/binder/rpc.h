@@ -156,6 +156,16 @@ int RpcServer_start(RpcServer *server);
  */
 void RpcServer_shutdown(RpcServer *server);
 /*
+ * Accept at most @total client sessions over the server's whole life (0,
+ * the default: no limit); a later client's new session is refused (its
+ * connection is closed), while connections that join a session already
+ * accepted still work.  A service meant for exactly one client that
+ * connects first (virtmgr's per-VM IVirtualMachineService, which
+ * microdroid_manager reaches before any payload runs) sets 1, so that no
+ * one else can take the client's place, even after it went away.
+ */
+void RpcServer_setSessionLimit(RpcServer *server, size_t total);
+/*
  * How many client sessions the server has open now (a session counts from
  * its first connection until it ends).  For services that exit when idle.
  */
