@@ -90,11 +90,12 @@ run_fuzz() {
 	tally fuzz "$pass" "$fail"
 }
 
-# The command-line tests: mvm's (run.sh) and vm's (vm.sh), one tally.
+# The command-line tests: mvm's (run.sh), vm's (vm.sh) and virtmgr's
+# (tests/host/virtmgr.sh, with a fake mvm), one tally.
 run_cli() {
 	if ! setup "$BUILD"; then tally cli 0 1; return; fi
 	local out script pass=0 fail=0
-	for script in tests/cli/run.sh tests/cli/vm.sh; do
+	for script in tests/cli/run.sh tests/cli/vm.sh tests/host/virtmgr.sh; do
 		out=$("$script" "$BUILD" 2>&1)
 		echo "$out" | grep -v '^cli: '
 		set -- $(echo "$out" | sed -n 's/^cli: \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p')

@@ -138,7 +138,7 @@ void vm_stop_all(int timeout_ms)
 	pthread_mutex_lock(&virtmgr.lock);
 	for (struct vm *vm = virtmgr.vms; vm; vm = vm->next)
 		vm_request_stop_locked(vm);
-	while (virtmgr.vms && now_ms() < deadline) {
+	while ((virtmgr.vms || virtmgr.callback_threads) && now_ms() < deadline) {
 		clock_gettime(CLOCK_REALTIME, &ts);
 		ts.tv_nsec += 100 * 1000000L;
 		if (ts.tv_nsec >= 1000000000L) {

@@ -113,6 +113,7 @@ struct virtmgr {
 	pthread_cond_t vms_cond; /* a VM left the registry */
 	int64_t last_busy_ms;	 /* when a VM last ran (idle timeout) */
 	bool stopping;		 /* SIGTERM: no new VMs */
+	int callback_threads;	 /* running; vms_cond is signalled as each ends */
 };
 
 extern struct virtmgr virtmgr;
@@ -151,7 +152,10 @@ int vm_info_fill_locked(const struct vm *vm, struct vm_info_parcel *info);
 /* Ask the VM to stop: SIGTERM, SIGKILL after VM_STOP_GRACE_MS.  Under virtmgr.lock. */
 void vm_request_stop_locked(struct vm *vm);
 
-/* Stop every running VM and wait (up to @timeout_ms) until all are cleaned up. */
+/*
+ * Stop every running VM and wait (up to @timeout_ms) until all are cleaned
+ * up and their last callbacks (ON_DIED) are sent.
+ */
 void vm_stop_all(int timeout_ms);
 
 /* Start the monitor thread of a VM whose mvm runs (vm_monitor.c). */

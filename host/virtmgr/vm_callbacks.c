@@ -161,6 +161,8 @@ static void *callback_thread(void *arg)
 		cbs[i] = vm->callbacks[i].binder;
 	n = vm->ncallbacks;
 	vm->ncallbacks = 0;
+	virtmgr.callback_threads--;
+	pthread_cond_broadcast(&virtmgr.vms_cond);
 	pthread_mutex_unlock(&virtmgr.lock);
 	for (int i = 0; i < n; i++)
 		AIBinder_decStrong(cbs[i]);
@@ -173,7 +175,13 @@ int vm_callbacks_start(struct vm *vm)
 	pthread_t t;
 
 	vm_get(vm);
+	pthread_mutex_lock(&virtmgr.lock);
+	virtmgr.callback_threads++;
+	pthread_mutex_unlock(&virtmgr.lock);
 	if (pthread_create(&t, NULL, callback_thread, vm) != 0) {
+		pthread_mutex_lock(&virtmgr.lock);
+		virtmgr.callback_threads--;
+		pthread_mutex_unlock(&virtmgr.lock);
 		vm_put(vm);
 		return -EAGAIN;
 	}
