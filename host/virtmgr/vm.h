@@ -29,6 +29,7 @@
 #include <android/binder_ibinder.h>
 #include <binder/rpc.h>
 
+#include "host/virtmgr/binder_util.h"
 #include "host/virtmgr/cid.h"
 #include "host/virtmgr/console_scan.h"
 #include "host/virtmgr/vm_state.h"
@@ -173,10 +174,5 @@ AIBinder *vm_handle_new(struct vm *vm); /* a new IVirtualMachine for @vm */
 AIBinder *vm_guest_service_new(struct vm *vm);
 const AIBinder_Class *vm_callback_class(void);
 AIBinder *virtualization_service_new(void);
-
-/* A status with a formatted message. */
-AStatus *status_errorf(binder_exception_t ex, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-AStatus *status_errnof(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #endif

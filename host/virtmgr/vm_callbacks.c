@@ -14,37 +14,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-static binder_status_t cb_transact(AIBinder *b, transaction_code_t code, const AParcel *in,
-				   AParcel *out)
-{
-	(void)b;
-	(void)code;
-	(void)in;
-	(void)out;
-	return STATUS_UNKNOWN_TRANSACTION;
-}
-
-static void *cb_create(void *args)
-{
-	return args;
-}
-
-static void cb_destroy(void *data)
-{
-	(void)data;
-}
-
 const AIBinder_Class *vm_callback_class(void)
 {
 	static AIBinder_Class *clazz;
-	static pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
 
-	pthread_mutex_lock(&m);
-	if (!clazz)
-		clazz = AIBinder_Class_define(IVIRTUALMACHINECALLBACK_DESCRIPTOR, cb_create,
-					      cb_destroy, cb_transact);
-	pthread_mutex_unlock(&m);
-	return clazz;
+	return class_define_once(&clazz, IVIRTUALMACHINECALLBACK_DESCRIPTOR, userdata_borrow,
+				 userdata_forget, transact_none);
 }
 
 void vm_event_queue_locked(struct vm *vm, uint32_t code, int32_t arg, const char *message)
