@@ -90,12 +90,13 @@ run_fuzz() {
 	tally fuzz "$pass" "$fail"
 }
 
-# The command-line tests: mvm's (run.sh), vm's (vm.sh) and vm's with virtmgr
-# and a fake mvm (vm-virtmgr.sh), one tally.
+# The command-line tests: mvm's (run.sh), vm's (vm.sh), virtmgr's
+# (tests/host/virtmgr.sh) and vm's with virtmgr (vm-virtmgr.sh), both with
+# a fake mvm; one tally.
 run_cli() {
 	if ! setup "$BUILD"; then tally cli 0 1; return; fi
 	local out script pass=0 fail=0
-	for script in tests/cli/run.sh tests/cli/vm.sh tests/cli/vm-virtmgr.sh; do
+	for script in tests/cli/run.sh tests/cli/vm.sh tests/host/virtmgr.sh tests/cli/vm-virtmgr.sh; do
 		out=$("$script" "$BUILD" 2>&1)
 		echo "$out" | grep -v '^cli: '
 		set -- $(echo "$out" | sed -n 's/^cli: \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p')

@@ -160,7 +160,9 @@ static int parse_args(int argc, char **argv, struct opts *o)
 
 static void binder_logger(enum binder_log_level level, const char *message)
 {
-	if (level >= BINDER_LOG_WARN || virtmgr.verbose > 1)
+	/* Mostly about sessions a peer broke: a guest could fill the log with them. */
+	if (level >= BINDER_LOG_ERROR || (level >= BINDER_LOG_WARN && virtmgr.verbose) ||
+	    virtmgr.verbose > 1)
 		vlog("binder: %s", message);
 }
 

@@ -8,24 +8,6 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-static void *service_create(void *args)
-{
-	return args;
-}
-
-static void service_destroy(void *data)
-{
-	(void)data;
-}
-
-static binder_status_t reply(AParcel *out, AStatus *st)
-{
-	binder_status_t r = AParcel_writeStatusHeader(out, st);
-
-	AStatus_delete(st);
-	return r;
-}
-
 static binder_status_t create_vm(const AParcel *in, AParcel *out)
 {
 	struct vm_config_parcel cfg;
@@ -37,14 +19,15 @@ static binder_status_t create_vm(const AParcel *in, AParcel *out)
 
 	st = vm_config_parcel_read(in, &cfg);
 	if (st != STATUS_OK)
-		return reply(out, status_errorf(EX_ILLEGAL_ARGUMENT,
-						"bad VirtualMachineConfig: a field is missing or "
-						"out of range (name: 1-%d of A-Z a-z 0-9 . _ -; "
-						"memory %d-%d MiB; cpus 0-%d; debug level 0-1; "
-						"boot timeout 0-%d ms)",
-						VMCONFIG_NAME_MAX, VMCONFIG_MIN_MEM_MIB,
-						VMCONFIG_MAX_MEM_MIB, VMCONFIG_MAX_CPUS,
-						VMCONFIG_MAX_BOOT_TIMEOUT_MS));
+		return reply_status(out,
+				    status_errorf(EX_ILLEGAL_ARGUMENT,
+						  "bad VirtualMachineConfig: a field is missing or "
+						  "out of range (name: 1-%d of A-Z a-z 0-9 . _ -; "
+						  "memory %d-%d MiB; cpus 0-%d; debug level 0-1; "
+						  "boot timeout 0-%d ms)",
+						  VMCONFIG_NAME_MAX, VMCONFIG_MIN_MEM_MIB,
+						  VMCONFIG_MAX_MEM_MIB, VMCONFIG_MAX_CPUS,
+						  VMCONFIG_MAX_BOOT_TIMEOUT_MS));
 	st = AParcel_readParcelFileDescriptor(in, &console);
 	if (st == STATUS_OK)
 		st = AParcel_readParcelFileDescriptor(in, &log);
@@ -57,13 +40,13 @@ static binder_status_t create_vm(const AParcel *in, AParcel *out)
 	status = vm_create(&cfg, console, log, &vm);
 	if (status) {
 		vlog_v("create refused: %s", AStatus_getMessage(status));
-		return reply(out, status);
+		return reply_status(out, status);
 	}
 	handle = vm_handle_new(vm);
 	vm_put(vm);
 	if (!handle)
-		return reply(out, status_errnof(ENOMEM, "out of memory"));
-	st = reply(out, AStatus_newOk());
+		return reply_status(out, status_errnof(ENOMEM, "out of memory"));
+	st = reply_status(out, AStatus_newOk());
 	if (st == STATUS_OK)
 		st = AParcel_writeStrongBinder(out, handle);
 	AIBinder_decStrong(handle); /* the client's reference keeps it now */
@@ -87,9 +70,9 @@ static binder_status_t list_vms(AParcel *out)
 		for (size_t i = 0; infos && i < n; i++)
 			vm_info_parcel_clear(&infos[i]);
 		free(infos);
-		return reply(out, status_errnof(ENOMEM, "out of memory"));
+		return reply_status(out, status_errnof(ENOMEM, "out of memory"));
 	}
-	st = reply(out, AStatus_newOk());
+	st = reply_status(out, AStatus_newOk());
 	if (st == STATUS_OK)
 		st = AParcel_writeInt32(out, (int32_t)n);
 	for (size_t i = 0; i < n; i++) {
@@ -118,9 +101,9 @@ static binder_status_t get_vm(const AParcel *in, AParcel *out)
 		handle = vm_handle_new(vm);
 		vm_put(vm);
 		if (!handle)
-			return reply(out, status_errnof(ENOMEM, "out of memory"));
+			return reply_status(out, status_errnof(ENOMEM, "out of memory"));
 	}
-	st = reply(out, AStatus_newOk());
+	st = reply_status(out, AStatus_newOk());
 	if (st == STATUS_OK)
 		st = AParcel_writeStrongBinder(out, handle);
 	if (handle)
@@ -145,8 +128,9 @@ static binder_status_t service_transact(AIBinder *b, transaction_code_t code, co
 
 AIBinder *virtualization_service_new(void)
 {
-	AIBinder_Class *clazz = AIBinder_Class_define(
-	    IVIRTUALIZATIONSERVICE_DESCRIPTOR, service_create, service_destroy, service_transact);
+	static AIBinder_Class *clazz;
 
-	return clazz ? AIBinder_new(clazz, NULL) : NULL;
+	return AIBinder_new(class_define_once(&clazz, IVIRTUALIZATIONSERVICE_DESCRIPTOR,
+					      userdata_borrow, userdata_forget, service_transact),
+			    NULL);
 }

@@ -138,7 +138,7 @@ void vm_stop_all(int timeout_ms)
 	pthread_mutex_lock(&virtmgr.lock);
 	for (struct vm *vm = virtmgr.vms; vm; vm = vm->next)
 		vm_request_stop_locked(vm);
-	while (virtmgr.vms && now_ms() < deadline) {
+	while ((virtmgr.vms || virtmgr.callback_threads) && now_ms() < deadline) {
 		clock_gettime(CLOCK_REALTIME, &ts);
 		ts.tv_nsec += 100 * 1000000L;
 		if (ts.tv_nsec >= 1000000000L) {
@@ -148,36 +148,4 @@ void vm_stop_all(int timeout_ms)
 		pthread_cond_timedwait(&virtmgr.vms_cond, &virtmgr.lock, &ts);
 	}
 	pthread_mutex_unlock(&virtmgr.lock);
-}
-
-static AStatus *status_vformat(binder_exception_t ex, int32_t code, const char *fmt, va_list ap)
-{
-	char msg[1024];
-
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	if (ex == EX_SERVICE_SPECIFIC)
-		return AStatus_fromServiceSpecificErrorWithMessage(code, msg);
-	return AStatus_fromExceptionCodeWithMessage(ex, msg);
-}
-
-AStatus *status_errorf(binder_exception_t ex, const char *fmt, ...)
-{
-	AStatus *st;
-	va_list ap;
-
-	va_start(ap, fmt);
-	st = status_vformat(ex, 0, fmt, ap);
-	va_end(ap);
-	return st;
-}
-
-AStatus *status_errnof(int err, const char *fmt, ...)
-{
-	AStatus *st;
-	va_list ap;
-
-	va_start(ap, fmt);
-	st = status_vformat(EX_SERVICE_SPECIFIC, err < 0 ? -err : err, fmt, ap);
-	va_end(ap);
-	return st;
 }

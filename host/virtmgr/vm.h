@@ -29,6 +29,7 @@
 #include <android/binder_ibinder.h>
 #include <binder/rpc.h>
 
+#include "host/virtmgr/binder_util.h"
 #include "host/virtmgr/cid.h"
 #include "host/virtmgr/console_scan.h"
 #include "host/virtmgr/vm_state.h"
@@ -113,6 +114,7 @@ struct virtmgr {
 	pthread_cond_t vms_cond; /* a VM left the registry */
 	int64_t last_busy_ms;	 /* when a VM last ran (idle timeout) */
 	bool stopping;		 /* SIGTERM: no new VMs */
+	int callback_threads;	 /* running; vms_cond is signalled as each ends */
 };
 
 extern struct virtmgr virtmgr;
@@ -151,7 +153,10 @@ int vm_info_fill_locked(const struct vm *vm, struct vm_info_parcel *info);
 /* Ask the VM to stop: SIGTERM, SIGKILL after VM_STOP_GRACE_MS.  Under virtmgr.lock. */
 void vm_request_stop_locked(struct vm *vm);
 
-/* Stop every running VM and wait (up to @timeout_ms) until all are cleaned up. */
+/*
+ * Stop every running VM and wait (up to @timeout_ms) until all are cleaned
+ * up and their last callbacks (ON_DIED) are sent.
+ */
 void vm_stop_all(int timeout_ms);
 
 /* Start the monitor thread of a VM whose mvm runs (vm_monitor.c). */
@@ -169,10 +174,5 @@ AIBinder *vm_handle_new(struct vm *vm); /* a new IVirtualMachine for @vm */
 AIBinder *vm_guest_service_new(struct vm *vm);
 const AIBinder_Class *vm_callback_class(void);
 AIBinder *virtualization_service_new(void);
-
-/* A status with a formatted message. */
-AStatus *status_errorf(binder_exception_t ex, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-AStatus *status_errnof(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #endif

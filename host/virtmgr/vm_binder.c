@@ -49,14 +49,6 @@ static void handle_destroy(void *data)
 	vm_put(vm);
 }
 
-static binder_status_t reply_status(AParcel *out, AStatus *st)
-{
-	binder_status_t r = AParcel_writeStatusHeader(out, st);
-
-	AStatus_delete(st);
-	return r;
-}
-
 static binder_status_t reply_ok(AParcel *out)
 {
 	return reply_status(out, AStatus_newOk());
@@ -226,12 +218,8 @@ static binder_status_t handle_transact(AIBinder *b, transaction_code_t code, con
 AIBinder *vm_handle_new(struct vm *vm)
 {
 	static AIBinder_Class *clazz;
-	static pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
 
-	pthread_mutex_lock(&m);
-	if (!clazz)
-		clazz = AIBinder_Class_define(IVIRTUALMACHINE_DESCRIPTOR, handle_create,
-					      handle_destroy, handle_transact);
-	pthread_mutex_unlock(&m);
-	return AIBinder_new(clazz, vm);
+	return AIBinder_new(class_define_once(&clazz, IVIRTUALMACHINE_DESCRIPTOR, handle_create,
+					      handle_destroy, handle_transact),
+			    vm);
 }

@@ -14,37 +14,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-static binder_status_t cb_transact(AIBinder *b, transaction_code_t code, const AParcel *in,
-				   AParcel *out)
-{
-	(void)b;
-	(void)code;
-	(void)in;
-	(void)out;
-	return STATUS_UNKNOWN_TRANSACTION;
-}
-
-static void *cb_create(void *args)
-{
-	return args;
-}
-
-static void cb_destroy(void *data)
-{
-	(void)data;
-}
-
 const AIBinder_Class *vm_callback_class(void)
 {
 	static AIBinder_Class *clazz;
-	static pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
 
-	pthread_mutex_lock(&m);
-	if (!clazz)
-		clazz = AIBinder_Class_define(IVIRTUALMACHINECALLBACK_DESCRIPTOR, cb_create,
-					      cb_destroy, cb_transact);
-	pthread_mutex_unlock(&m);
-	return clazz;
+	return class_define_once(&clazz, IVIRTUALMACHINECALLBACK_DESCRIPTOR, userdata_borrow,
+				 userdata_forget, transact_none);
 }
 
 void vm_event_queue_locked(struct vm *vm, uint32_t code, int32_t arg, const char *message)
@@ -161,6 +136,8 @@ static void *callback_thread(void *arg)
 		cbs[i] = vm->callbacks[i].binder;
 	n = vm->ncallbacks;
 	vm->ncallbacks = 0;
+	virtmgr.callback_threads--;
+	pthread_cond_broadcast(&virtmgr.vms_cond);
 	pthread_mutex_unlock(&virtmgr.lock);
 	for (int i = 0; i < n; i++)
 		AIBinder_decStrong(cbs[i]);
@@ -173,7 +150,13 @@ int vm_callbacks_start(struct vm *vm)
 	pthread_t t;
 
 	vm_get(vm);
+	pthread_mutex_lock(&virtmgr.lock);
+	virtmgr.callback_threads++;
+	pthread_mutex_unlock(&virtmgr.lock);
 	if (pthread_create(&t, NULL, callback_thread, vm) != 0) {
+		pthread_mutex_lock(&virtmgr.lock);
+		virtmgr.callback_threads--;
+		pthread_mutex_unlock(&virtmgr.lock);
 		vm_put(vm);
 		return -EAGAIN;
 	}

@@ -17,24 +17,6 @@
 
 #include "host/virtmgr/guest_input.h"
 
-static void *guest_create(void *args)
-{
-	return args; /* the VM outlives its server (vm_monitor.c shuts it down first) */
-}
-
-static void guest_destroy(void *data)
-{
-	(void)data;
-}
-
-static binder_status_t reply(AParcel *out, AStatus *st)
-{
-	binder_status_t r = AParcel_writeStatusHeader(out, st);
-
-	AStatus_delete(st);
-	return r;
-}
-
 static AStatus *refused(struct vm *vm, const char *what, const struct error *e)
 {
 	vlog("vm %u (%s): refused %s from the guest: %s", vm->cid, vm->name, what, e->msg);
@@ -131,18 +113,15 @@ static binder_status_t guest_transact(AIBinder *b, transaction_code_t code, cons
 	status = guest_call_locked(vm, code, arg, msg);
 	pthread_mutex_unlock(&virtmgr.lock);
 	free(msg);
-	return reply(out, status ? status : AStatus_newOk());
+	return reply_status(out, status ? status : AStatus_newOk());
 }
 
 AIBinder *vm_guest_service_new(struct vm *vm)
 {
 	static AIBinder_Class *clazz;
-	static pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
 
-	pthread_mutex_lock(&m);
-	if (!clazz)
-		clazz = AIBinder_Class_define(IVIRTUALMACHINESERVICE_DESCRIPTOR, guest_create,
-					      guest_destroy, guest_transact);
-	pthread_mutex_unlock(&m);
-	return AIBinder_new(clazz, vm);
+	/* The VM outlives its server (vm_monitor.c shuts it down first): borrowed. */
+	return AIBinder_new(class_define_once(&clazz, IVIRTUALMACHINESERVICE_DESCRIPTOR,
+					      userdata_borrow, userdata_forget, guest_transact),
+			    vm);
 }

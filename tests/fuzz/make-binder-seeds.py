@@ -5,6 +5,8 @@ Write small, valid inputs as fuzzing seeds for the binder targets:
   CORPUS_DIR/fuzz_parcel/     parcels of every type, with the reads to make
   CORPUS_DIR/fuzz_rpc_frame/  RPC Binder streams (protocol version 1): frames
                               alone, a client's side of a session, a server's
+  CORPUS_DIR/fuzz_vm_parcelables/  VirtualMachineConfig and VirtualMachineInfo
+                              (lib/aidl/ivirtualizationservice.h)
 CORPUS_DIR defaults to the corpus directory next to this script.  The
 layouts are those of lib/binder (docs/binder.md); the input formats are
 described at the top of tests/fuzz/fuzz_parcel.c and fuzz_rpc_frame.c.
@@ -143,9 +145,32 @@ def frame_seeds():
     }
 
 
+def vm_parcelable_seeds():
+    # byte 0: 1 config, 0 info; byte 1: fd objects (fuzz_vm_parcelables.c); data
+    def parcelable(fields):
+        return i32(4 + len(fields)) + fields
+
+    def pfd():  # present, no comm channel, fd object (type 2) number n
+        return i32(1) + i32(0) + i32(2)
+
+    config = lambda inst, name, path, mem, cpus, debug, timeout: parcelable(
+        pfd() + i32(0) + (pfd() + i32(1) if inst else i32(0)) + s16(name) + s16(path) +
+        i32(mem) + i32(cpus) + i32(debug) + i32(timeout))
+    info = parcelable(i32(3) + s16("demo") + i32(5) + i32(14) + i32(-1) + i32(0) + i32(3) +
+                      s16("vm_config.json: unknown key") + i32(0) + i32(256) + i32(1) +
+                      s16("/tmp/demo.pkg") + s16("/run/microdroid/vms/3") + struct.pack("<q", 1700000000000))
+    return {
+        "config": b"\x01" + bytes([0x80 | 3]) + config(False, "demo", "/tmp/demo.pkg", 256, 1, 0, 0),
+        "config-instance": b"\x01" + bytes([0xC0 | 3]) + config(True, "", "x.pkg", 0, 2, 1, 60000),
+        "config-bad-name": b"\x01" + bytes([0x80 | 3]) + config(False, "-x", "p", 64, 1, 0, 0),
+        "info": b"\x00\x00" + info,
+    }
+
+
 def main():
     corpus = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "corpus")
-    for target, seeds in (("fuzz_parcel", parcel_seeds()), ("fuzz_rpc_frame", frame_seeds())):
+    for target, seeds in (("fuzz_parcel", parcel_seeds()), ("fuzz_rpc_frame", frame_seeds()),
+                          ("fuzz_vm_parcelables", vm_parcelable_seeds())):
         d = os.path.join(corpus, target)
         os.makedirs(d, exist_ok=True)
         for name, data in seeds.items():

@@ -356,5 +356,11 @@ int main(int argc, char **argv)
 			die("unknown scenario command '%s'", line);
 		}
 	}
+	/* The guest powers off. */
+	free(text);
+	if (service)
+		AIBinder_decStrong(service);
+	if (session)
+		RpcSession_free(session);
 	return 0;
 }

@@ -403,6 +403,35 @@ static void test_session_ends_when_nothing_held(void **state)
 	teardown(&f);
 }
 
+/*
+ * A client that goes away while holding our objects (its process died, its
+ * socket closed) releases them: the server's references go with the
+ * session, so their onDestroy runs.  virtmgr stops a VM on this.
+ */
+static void test_vanished_client_releases_objects(void **state)
+{
+	struct fixture f = {0};
+	AIBinder *obj[3];
+	int i;
+
+	(void)state;
+	start_server(&f, 1, false);
+	assert_int_equal(RpcServer_getSessionCount(f.server), 0);
+	connect_fixture(&f, 0, false);
+	WAIT_FOR(RpcServer_getSessionCount(f.server) == 1);
+	for (i = 0; i < 3; i++)
+		assert_int_equal(test_new_object(f.root, i, &obj[i]), STATUS_OK);
+	assert_int_equal(atomic_load(&test_service_state.objects_alive), 3);
+	/* Hang up without dropping anything first. */
+	RpcSession_free(f.session);
+	f.session = NULL;
+	WAIT_FOR(atomic_load(&test_service_state.objects_alive) == 0);
+	WAIT_FOR(RpcServer_getSessionCount(f.server) == 0);
+	for (i = 0; i < 3; i++)
+		AIBinder_decStrong(obj[i]);
+	teardown(&f);
+}
+
 static void test_oneway_order(void **state)
 {
 	struct fixture f = {0};
@@ -761,6 +790,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_binders_both_ways),
 	    cmocka_unit_test(test_refcounts_settle),
 	    cmocka_unit_test(test_session_ends_when_nothing_held),
+	    cmocka_unit_test(test_vanished_client_releases_objects),
 	    cmocka_unit_test(test_oneway_order),
 	    cmocka_unit_test(test_file_descriptors),
 	    cmocka_unit_test(test_server_calls_client),
