@@ -204,10 +204,19 @@ int vmclient_list_vms(struct vmclient *c, struct vm_info_parcel **infos, size_t 
 void vmclient_free_infos(struct vm_info_parcel *infos, size_t n);
 
 /*
- * Find a running VM by @what, a CID ("3") or a name ("demo"); its info
- * into *@info.  -ENOENT (with a message naming @what) if none matches.
+ * The VMs that ended most recently (DEAD; virtmgr remembers
+ * VIRTMGR_ENDED_KEEP while it runs), newest first, like vmclient_list_vms().
  */
-int vmclient_find_vm(struct vmclient *c, const char *what, struct vm_info_parcel *info,
-		     struct error *e);
+int vmclient_list_ended_vms(struct vmclient *c, struct vm_info_parcel **infos, size_t *n,
+			    struct error *e);
+
+/*
+ * Find a VM by @what, a CID ("3") or a name ("demo"); its info into
+ * *@info: the running VM, else (unless @only_running) the one that ended
+ * most recently, whose state is DEAD.  -ENOENT (with a message naming
+ * @what) if none matches.
+ */
+int vmclient_find_vm(struct vmclient *c, const char *what, bool only_running,
+		     struct vm_info_parcel *info, struct error *e);
 
 #endif

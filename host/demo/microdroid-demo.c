@@ -170,7 +170,7 @@ static int use_running(const char *what)
 
 	if (vmclient_connect(&opts, &c, &e) < 0)
 		return fail("virtmgr", &e);
-	if (vmclient_find_vm(c, what, &info, &e) < 0 ||
+	if (vmclient_find_vm(c, what, true, &info, &e) < 0 ||
 	    vmclient_get_vm(c, info.cid, NULL, &vm, &e) < 0) {
 		fail(what, &e);
 		goto out;

@@ -349,6 +349,10 @@ int main(int argc, char **argv)
 	RpcServer_shutdown(server);
 	RpcServer_free(server);
 	AIBinder_decStrong(root);
+	pthread_mutex_lock(&virtmgr.lock);
+	for (size_t i = 0; i < VIRTMGR_ENDED_KEEP; i++)
+		vm_info_parcel_clear(&virtmgr.ended[i]);
+	pthread_mutex_unlock(&virtmgr.lock);
 	close(lock);
 	return EXIT_OK;
 }

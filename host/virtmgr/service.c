@@ -1,11 +1,13 @@
 /*
  * service.c - IVirtualizationService, virtmgr's root object for clients
- * (lib/aidl/ivirtualizationservice.h): CREATE_VM, LIST_VMS, GET_VM.
+ * (lib/aidl/ivirtualizationservice.h): CREATE_VM, LIST_VMS, GET_VM,
+ * LIST_ENDED_VMS.
  */
 #include "vm.h"
 
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 static binder_status_t create_vm(const AParcel *in, AParcel *out)
@@ -53,19 +55,11 @@ static binder_status_t create_vm(const AParcel *in, AParcel *out)
 	return st;
 }
 
-static binder_status_t list_vms(AParcel *out)
+/* Reply with the @n infos (which this frees), or out of memory if @r < 0. */
+static binder_status_t reply_infos(AParcel *out, struct vm_info_parcel *infos, size_t n, int r)
 {
-	struct vm_info_parcel *infos;
 	binder_status_t st;
-	size_t n = 0;
-	int r = 0;
 
-	pthread_mutex_lock(&virtmgr.lock);
-	infos = calloc(virtmgr.nvms + 1, sizeof(*infos));
-	for (struct vm *vm = virtmgr.vms; infos && vm && r == 0; vm = vm->next)
-		if ((r = vm_info_fill_locked(vm, &infos[n])) == 0)
-			n++;
-	pthread_mutex_unlock(&virtmgr.lock);
 	if (!infos || r < 0) {
 		for (size_t i = 0; infos && i < n; i++)
 			vm_info_parcel_clear(&infos[i]);
@@ -84,6 +78,50 @@ static binder_status_t list_vms(AParcel *out)
 	}
 	free(infos);
 	return st;
+}
+
+static binder_status_t list_vms(AParcel *out)
+{
+	struct vm_info_parcel *infos;
+	size_t n = 0;
+	int r = 0;
+
+	pthread_mutex_lock(&virtmgr.lock);
+	infos = calloc(virtmgr.nvms + 1, sizeof(*infos));
+	for (struct vm *vm = virtmgr.vms; infos && vm && r == 0; vm = vm->next)
+		if ((r = vm_info_fill_locked(vm, &infos[n])) == 0)
+			n++;
+	pthread_mutex_unlock(&virtmgr.lock);
+	return reply_infos(out, infos, n, r);
+}
+
+/* Newest first; copies, so that the lock is not held while writing. */
+static binder_status_t list_ended_vms(AParcel *out)
+{
+	struct vm_info_parcel *infos;
+	size_t n = 0;
+	int r = 0;
+
+	pthread_mutex_lock(&virtmgr.lock);
+	infos = calloc(VIRTMGR_ENDED_KEEP, sizeof(*infos));
+	for (size_t i = 1; infos && i <= virtmgr.nended && r == 0; i++) {
+		const struct vm_info_parcel *e =
+		    &virtmgr.ended[(virtmgr.ended_next + VIRTMGR_ENDED_KEEP - i) % VIRTMGR_ENDED_KEEP];
+		infos[n] = *e;
+		infos[n].name = strdup(e->name);
+		infos[n].error_message = strdup(e->error_message);
+		infos[n].package_path = strdup(e->package_path);
+		infos[n].work_dir = strdup(e->work_dir);
+		if (!infos[n].name || !infos[n].error_message || !infos[n].package_path ||
+		    !infos[n].work_dir) {
+			vm_info_parcel_clear(&infos[n]);
+			r = -ENOMEM;
+		} else {
+			n++;
+		}
+	}
+	pthread_mutex_unlock(&virtmgr.lock);
+	return reply_infos(out, infos, n, r);
 }
 
 static binder_status_t get_vm(const AParcel *in, AParcel *out)
@@ -122,6 +160,8 @@ static binder_status_t service_transact(AIBinder *b, transaction_code_t code, co
 		return list_vms(out);
 	case IVS_GET_VM:
 		return get_vm(in, out);
+	case IVS_LIST_ENDED_VMS:
+		return list_ended_vms(out);
 	}
 	return STATUS_UNKNOWN_TRANSACTION;
 }

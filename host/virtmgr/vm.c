@@ -122,6 +122,19 @@ int vm_info_fill_locked(const struct vm *vm, struct vm_info_parcel *info)
 	return 0;
 }
 
+void vm_remember_ended_locked(const struct vm *vm)
+{
+	struct vm_info_parcel info;
+
+	if (vm_info_fill_locked(vm, &info) < 0)
+		return; /* out of memory: the history is a convenience */
+	vm_info_parcel_clear(&virtmgr.ended[virtmgr.ended_next]);
+	virtmgr.ended[virtmgr.ended_next] = info;
+	virtmgr.ended_next = (virtmgr.ended_next + 1) % VIRTMGR_ENDED_KEEP;
+	if (virtmgr.nended < VIRTMGR_ENDED_KEEP)
+		virtmgr.nended++;
+}
+
 void vm_request_stop_locked(struct vm *vm)
 {
 	if (vm->stop_requested || vm->status.state == VM_STATE_DEAD)

@@ -115,6 +115,9 @@ struct virtmgr {
 	int64_t last_busy_ms;	 /* when a VM last ran (idle timeout) */
 	bool stopping;		 /* SIGTERM: no new VMs */
 	int callback_threads;	 /* running; vms_cond is signalled as each ends */
+	/* The VMs that ended last, a ring: ended[(ended_next - 1) % KEEP] is the newest. */
+	struct vm_info_parcel ended[VIRTMGR_ENDED_KEEP];
+	size_t ended_next, nended;
 };
 
 extern struct virtmgr virtmgr;
@@ -149,6 +152,9 @@ struct vm *vm_find(uint32_t cid);
 
 /* Fill @info (strings allocated: vm_info_parcel_clear()).  Under virtmgr.lock. */
 int vm_info_fill_locked(const struct vm *vm, struct vm_info_parcel *info);
+
+/* Remember the DEAD @vm for LIST_ENDED_VMS (dropping the oldest).  Under virtmgr.lock. */
+void vm_remember_ended_locked(const struct vm *vm);
 
 /* Ask the VM to stop: SIGTERM, SIGKILL after VM_STOP_GRACE_MS.  Under virtmgr.lock. */
 void vm_request_stop_locked(struct vm *vm);

@@ -123,6 +123,13 @@ static struct vm *vm_alloc(const struct vm_config_parcel *cfg)
 	return vm;
 }
 
+/* Is @name "vm" and digits, the form of the names virtmgr gives (vm<CID>)? */
+static bool auto_name_form(const char *name)
+{
+	return name[0] == 'v' && name[1] == 'm' && name[2] &&
+	       strspn(name + 2, "0123456789") == strlen(name + 2);
+}
+
 /* Take a CID and the name; put the VM in the registry (which keeps a reference). */
 static AStatus *vm_register(struct vm *vm, const char *name)
 {
@@ -131,6 +138,11 @@ static AStatus *vm_register(struct vm *vm, const char *name)
 	uint32_t cid;
 	int r;
 
+	if (auto_name_form(name))
+		return status_errorf(EX_ILLEGAL_ARGUMENT,
+				     "the name '%s' is reserved: 'vm' and a number name the VMs "
+				     "started without a name",
+				     name);
 	pthread_mutex_lock(&virtmgr.lock);
 	if (virtmgr.stopping) {
 		pthread_mutex_unlock(&virtmgr.lock);

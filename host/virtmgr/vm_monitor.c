@@ -219,6 +219,7 @@ static void *monitor_thread(void *arg)
 		virtmgr.nvms--;
 	}
 	vm->registered = false;
+	vm_remember_ended_locked(vm);
 	cid_release(&virtmgr.cids, vm->cid, NULL);
 	virtmgr.last_busy_ms = now_ms();
 	vm_event_queue_locked(vm, IVMCB_ON_DIED, (int32_t)reason, NULL);

@@ -9,10 +9,12 @@
 static const char usage_text[] =
     "Usage: vm info CID|NAME\n"
     "\n"
-    "Print what virtmgr knows of the running VM with this CID or name, one\n"
-    "\"field: value\" per line: cid, name, state, death reason, payload exit code,\n"
-    "payload signal, error, mvm pid, memory, cpus, package, work dir, started.\n"
-    "\"-\" stands for a value that is not set.\n"
+    "Print what virtmgr knows of the VM with this CID or name, one \"field: value\"\n"
+    "per line: cid, name, state, death reason, payload exit code, payload signal,\n"
+    "error, mvm pid, memory, cpus, package, work dir, started.  \"-\" stands for a\n"
+    "value that is not set.  A running VM comes first; else the last VM of that\n"
+    "CID or name that ended (state DEAD), of the 16 that virtmgr remembers while\n"
+    "it runs, so that you can see how a VM ended after it is gone.\n"
     "\n"
     "Exit status: 0 printed; 1 no such VM, or virtmgr failed; 2 bad command line.\n";
 
@@ -73,7 +75,7 @@ int cmd_info(int argc, char **argv)
 		return st;
 	if (!c)
 		return vm_fail("info", "no running VM '%s' (virtmgr is not running)", argv[1]);
-	if (vmclient_find_vm(c, argv[1], &info, &e) < 0) {
+	if (vmclient_find_vm(c, argv[1], false, &info, &e) < 0) {
 		vmclient_close(c);
 		return vm_fail("info", "%s", e.msg);
 	}

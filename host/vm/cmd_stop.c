@@ -41,7 +41,7 @@ int cmd_stop(int argc, char **argv)
 		return st;
 	if (!c)
 		return vm_fail("stop", "no running VM '%s' (virtmgr is not running)", argv[1]);
-	r = vmclient_find_vm(c, argv[1], &info, &e);
+	r = vmclient_find_vm(c, argv[1], true, &info, &e);
 	if (r == 0 && (r = vmclient_get_vm(c, info.cid, NULL, &vm, &e)) == -ENOENT)
 		snprintf(e.msg, sizeof(e.msg), "VM '%s' died before it could be stopped", argv[1]);
 	if (r == 0)

@@ -25,6 +25,10 @@
  *       stderr; null: discarded.
  *   LIST_VMS() -> int32 n, then n VirtualMachineInfo (each nullable-flagged
  *       and structured, AParcel_write*Parcelable*); running VMs, by CID.
+ *   LIST_ENDED_VMS() -> the same list for the VMs that ended most recently
+ *       (DEAD; at most VIRTMGR_ENDED_KEEP, newest first), so that a client
+ *       can still learn how a VM ended after it is gone; kept while this
+ *       virtmgr runs
  *   GET_VM(int32 cid) -> IVirtualMachine?  (null flag... written as a
  *       nullable strong binder: AParcel_writeStrongBinder(NULL) for none)
  *
@@ -68,7 +72,11 @@ enum ivs_code {
 	IVS_CREATE_VM = FIRST_CALL_TRANSACTION + 0,
 	IVS_LIST_VMS = FIRST_CALL_TRANSACTION + 1,
 	IVS_GET_VM = FIRST_CALL_TRANSACTION + 2,
+	IVS_LIST_ENDED_VMS = FIRST_CALL_TRANSACTION + 3,
 };
+
+/* How many ended VMs virtmgr remembers for LIST_ENDED_VMS. */
+#define VIRTMGR_ENDED_KEEP 16
 
 enum ivm_code {
 	IVM_GET_CID = FIRST_CALL_TRANSACTION + 0,

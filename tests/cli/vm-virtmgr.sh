@@ -63,6 +63,16 @@ else
 	not_ok "run-app prints each state change" "$(head -c 400 out)"
 fi
 if grep -qx 'hello from the payload' out; then ok "the payload's log goes to stdout"; else not_ok "the payload's log goes to stdout" "$(head -c 300 out)"; fi
+# Once it is gone, vm info still says how it ended (virtmgr remembers the
+# last VIRTMGR_ENDED_KEEP), and vm stop says it is not running.
+expect "info: an ended VM by name" 0 '' -- "$vm" info fin
+if grep -qx 'state: DEAD' out && grep -qx 'payload exit code: 7' out && grep -qx 'death reason: SHUTDOWN' out; then
+	ok "info: an ended VM shows DEAD, its death reason and its exit code"
+else
+	not_ok "info: an ended VM shows DEAD, its death reason and its exit code" "$(head -c 300 out)"
+fi
+EXPECT_ONE_LINE=1 expect "run-app: names of the form vmN are virtmgr's own" 1 "the name 'vm12' is reserved" -- "$vm" run-app --name vm12 zero.pkg
+EXPECT_ONE_LINE=1 expect "stop: an ended VM is not running" 1 "no running VM named 'fin'" -- "$vm" stop fin
 if [[ -S $MDROID_VIRTMGR_SOCKET ]]; then ok "virtmgr was started on demand"; else not_ok "virtmgr was started on demand" "no socket"; fi
 expect "run-app: exit status 0" 0 '' -- "$vm" run-app zero.pkg
 EXPECT_ONE_LINE=0 expect "run-app: a crashed payload gives 128+signal" 139 '' -- "$vm" run-app crash.pkg
@@ -91,7 +101,7 @@ expect "run-app --debug bad" 2 "--debug wants full or none" -- "$vm" run-app --d
 expect "run-app missing package" 1 'nope.pkg: No such file' -- "$vm" run-app nope.pkg
 echo garbage >bad.pkg
 expect "run-app: virtmgr refuses a bad package" 1 'virtmgr: .*package' -- "$vm" run-app bad.pkg
-expect "info of no such VM" 1 "no running VM named 'ghost'" -- "$vm" info ghost
+expect "info of no such VM" 1 "no VM named 'ghost'" -- "$vm" info ghost
 expect "stop of no such VM" 1 "no running VM with CID 99" -- "$vm" stop 99
 expect "info wants one argument" 2 'want one CID or NAME' -- "$vm" info
 expect "list takes no arguments" 2 'takes no arguments' -- "$vm" list x

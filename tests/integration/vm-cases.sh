@@ -127,6 +127,9 @@ case_vm_exit() {
     vm_expect "$out" '^exit7: a line on stdout$'
     vm_expect "$out" '^exit7: a line on stderr$'
     vm_expect_clean
+    # vm info still tells how it ended.
+    [[ $(vm_field exit7 'payload exit code') == 7 ]] || problem "vm info exit7: no payload exit code 7"
+    [[ $(vm_field exit7 state) == DEAD ]] || problem "vm info exit7: not DEAD"
     vm_dump
 }
 

@@ -433,15 +433,15 @@ static void test_list_find_stop(void **state)
 	assert_int_equal(infos[1].cid, 4);
 	vmclient_free_infos(infos, n);
 
-	assert_int_equal(vmclient_find_vm(c, "two", &info, &e), 0);
+	assert_int_equal(vmclient_find_vm(c, "two", true, &info, &e), 0);
 	assert_int_equal(info.cid, 4);
 	vm_info_parcel_clear(&info);
-	assert_int_equal(vmclient_find_vm(c, "3", &info, &e), 0);
+	assert_int_equal(vmclient_find_vm(c, "3", true, &info, &e), 0);
 	assert_string_equal(info.name, "one");
 	vm_info_parcel_clear(&info);
-	assert_int_equal(vmclient_find_vm(c, "three", &info, &e), -ENOENT);
+	assert_int_equal(vmclient_find_vm(c, "three", true, &info, &e), -ENOENT);
 	assert_string_equal(e.msg, "no running VM named 'three'");
-	assert_int_equal(vmclient_find_vm(c, "9", &info, &e), -ENOENT);
+	assert_int_equal(vmclient_find_vm(c, "9", true, &info, &e), -ENOENT);
 	assert_string_equal(e.msg, "no running VM with CID 9");
 	assert_int_equal(vmclient_get_vm(c, 9, NULL, &handle, &e), -ENOENT);
 
