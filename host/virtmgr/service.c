@@ -10,12 +10,34 @@
 #include <string.h>
 #include <unistd.h>
 
+/*
+ * Reply with a new IVirtualMachine for @vm (whose reference this takes),
+ * or a null binder when @vm is NULL.
+ */
+static binder_status_t reply_vm(AParcel *out, struct vm *vm)
+{
+	AIBinder *handle = NULL;
+	binder_status_t st;
+
+	if (vm) {
+		handle = vm_handle_new(vm);
+		vm_put(vm);
+		if (!handle)
+			return reply_status(out, status_errnof(ENOMEM, "out of memory"));
+	}
+	st = reply_status(out, AStatus_newOk());
+	if (st == STATUS_OK)
+		st = AParcel_writeStrongBinder(out, handle);
+	if (handle)
+		AIBinder_decStrong(handle); /* the client's reference keeps it now */
+	return st;
+}
+
 static binder_status_t create_vm(const AParcel *in, AParcel *out)
 {
 	struct vm_config_parcel cfg;
 	int console = -1, log = -1;
 	binder_status_t st;
-	AIBinder *handle;
 	struct vm *vm;
 	AStatus *status;
 
@@ -44,15 +66,7 @@ static binder_status_t create_vm(const AParcel *in, AParcel *out)
 		vlog_v("create refused: %s", AStatus_getMessage(status));
 		return reply_status(out, status);
 	}
-	handle = vm_handle_new(vm);
-	vm_put(vm);
-	if (!handle)
-		return reply_status(out, status_errnof(ENOMEM, "out of memory"));
-	st = reply_status(out, AStatus_newOk());
-	if (st == STATUS_OK)
-		st = AParcel_writeStrongBinder(out, handle);
-	AIBinder_decStrong(handle); /* the client's reference keeps it now */
-	return st;
+	return reply_vm(out, vm);
 }
 
 /* Reply with the @n infos (which this frees), or out of memory if @r < 0. */
@@ -106,7 +120,8 @@ static binder_status_t list_ended_vms(AParcel *out)
 	infos = calloc(VIRTMGR_ENDED_KEEP, sizeof(*infos));
 	for (size_t i = 1; infos && i <= virtmgr.nended && r == 0; i++) {
 		const struct vm_info_parcel *e =
-		    &virtmgr.ended[(virtmgr.ended_next + VIRTMGR_ENDED_KEEP - i) % VIRTMGR_ENDED_KEEP];
+		    &virtmgr
+			 .ended[(virtmgr.ended_next + VIRTMGR_ENDED_KEEP - i) % VIRTMGR_ENDED_KEEP];
 		infos[n] = *e;
 		infos[n].name = strdup(e->name);
 		infos[n].error_message = strdup(e->error_message);
@@ -126,27 +141,13 @@ static binder_status_t list_ended_vms(AParcel *out)
 
 static binder_status_t get_vm(const AParcel *in, AParcel *out)
 {
-	AIBinder *handle = NULL;
 	binder_status_t st;
-	struct vm *vm;
 	int32_t cid;
 
 	st = AParcel_readInt32(in, &cid);
 	if (st != STATUS_OK)
 		return st;
-	vm = cid >= CID_FIRST_GUEST ? vm_find((uint32_t)cid) : NULL;
-	if (vm) {
-		handle = vm_handle_new(vm);
-		vm_put(vm);
-		if (!handle)
-			return reply_status(out, status_errnof(ENOMEM, "out of memory"));
-	}
-	st = reply_status(out, AStatus_newOk());
-	if (st == STATUS_OK)
-		st = AParcel_writeStrongBinder(out, handle);
-	if (handle)
-		AIBinder_decStrong(handle);
-	return st;
+	return reply_vm(out, cid >= CID_FIRST_GUEST ? vm_find((uint32_t)cid) : NULL);
 }
 
 static binder_status_t service_transact(AIBinder *b, transaction_code_t code, const AParcel *in,
