@@ -49,7 +49,8 @@ binder_status_t reply_status(AParcel *out, AStatus *st)
 	return r;
 }
 
-static AStatus *status_vformat(binder_exception_t ex, int32_t code, const char *fmt, va_list ap)
+__attribute__((format(printf, 3, 0))) static AStatus *
+status_vformat(binder_exception_t ex, int32_t code, const char *fmt, va_list ap)
 {
 	char msg[1024];
 
