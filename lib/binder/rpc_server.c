@@ -260,11 +260,6 @@ int rpc_server_serve_connection(RpcServer *sv, struct rpc_transport *t)
 	}
 	if (r == 0)
 		r = attach_session(sv, &h, id, &s);
-	if (r == 0 && incoming) {
-		rpc_wire_put_connection_init(init);
-		iov = (struct iovec){init, sizeof(init)};
-		r = t->ops->send(t, &iov, 1, NULL, 0);
-	}
 	if (r == 0)
 		r = t->ops->set_recv_timeout(t, 0);
 	forget_transport(sv, t);
@@ -276,9 +271,27 @@ int rpc_server_serve_connection(RpcServer *sv, struct rpc_transport *t)
 			rpc_session_put(s);
 		return r;
 	}
-	r = rpc_session_add_conn(s, t, !incoming, &c);
+	/*
+	 * A connection we call the client on is in the session before the
+	 * client hears "cci" from us, so that a call made the moment its
+	 * setup returns (a callback it just registered, say) finds it.
+	 */
+	if (incoming)
+		r = rpc_session_add_held_conn(s, t, &c);
+	else
+		r = rpc_session_add_conn(s, t, true, &c);
 	if (r == -EMSGSIZE)
 		binder_warn("RPC server: a session opened more connections than allowed");
+	if (r == 0 && incoming) {
+		rpc_wire_put_connection_init(init);
+		iov = (struct iovec){init, sizeof(init)};
+		r = t->ops->send(t, &iov, 1, NULL, 0);
+		if (r < 0) {
+			binder_warn("RPC server: sending a connection init: %s", strerror(-r));
+			rpc_session_shutdown(s);
+		}
+		rpc_session_release_conn(s, c);
+	}
 	if (r == 0 && !incoming)
 		rpc_session_join(s, c);
 	rpc_session_put(s);

@@ -98,8 +98,8 @@ void rpc_session_put(struct rpc_session *s)
 	free(s);
 }
 
-int rpc_session_add_conn(struct rpc_session *s, struct rpc_transport *t, bool incoming,
-			 struct rpc_conn **out)
+static int add_conn(struct rpc_session *s, struct rpc_transport *t, bool incoming, bool held,
+		    struct rpc_conn **out)
 {
 	struct rpc_conn *c = calloc(1, sizeof(*c));
 	int r = 0;
@@ -110,6 +110,7 @@ int rpc_session_add_conn(struct rpc_session *s, struct rpc_transport *t, bool in
 	}
 	c->t = t;
 	c->incoming = incoming;
+	c->busy = held;
 	/* Without fds, reading ahead saves system calls (rpc_transport.h). */
 	if (s->fd_mode != RPC_FD_TRANSPORT_UNIX && t->ops->set_buffered(t) < 0) {
 		t->ops->destroy(t);
@@ -140,6 +141,17 @@ int rpc_session_add_conn(struct rpc_session *s, struct rpc_transport *t, bool in
 	if (out)
 		*out = c;
 	return 0;
+}
+
+int rpc_session_add_conn(struct rpc_session *s, struct rpc_transport *t, bool incoming,
+			 struct rpc_conn **out)
+{
+	return add_conn(s, t, incoming, false, out);
+}
+
+int rpc_session_add_held_conn(struct rpc_session *s, struct rpc_transport *t, struct rpc_conn **out)
+{
+	return add_conn(s, t, false, true, out);
 }
 
 void rpc_session_detach(struct rpc_session *s)
@@ -302,6 +314,11 @@ static void release_conn(struct rpc_session *s, struct rpc_conn *c)
 	c->busy = false;
 	pthread_cond_signal(&s->conn_free);
 	pthread_mutex_unlock(&s->lock);
+}
+
+void rpc_session_release_conn(struct rpc_session *s, struct rpc_conn *c)
+{
+	release_conn(s, c);
 }
 
 /* ------------------------------------------------------------------ frames */

@@ -111,6 +111,16 @@ int rpc_session_add_conn(struct rpc_session *s, struct rpc_transport *t, bool in
 			 struct rpc_conn **out);
 
 /*
+ * Add an outgoing connection over @t held busy for the caller, so that
+ * bytes that must come first on it (the server's connection init) go out
+ * before any call can take it; then rpc_session_release_conn().  Until
+ * then, calls that find no other connection wait for it rather than fail.
+ */
+int rpc_session_add_held_conn(struct rpc_session *s, struct rpc_transport *t,
+			      struct rpc_conn **out);
+void rpc_session_release_conn(struct rpc_session *s, struct rpc_conn *c);
+
+/*
  * Serve the incoming connection @c on this thread until the session
  * ends; the session ends when it returns.
  */

@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -385,7 +386,18 @@ static void test_refused(void **state)
 	vmclient_close(c);
 }
 
-static int events_seen;
+/* Counted on the library's thread, read on the test's. */
+static atomic_int events_seen;
+
+/* The queue and the callback are two consumers of one event, with no
+ * order between them: wait up to 5 s for the callback to have counted
+ * @n events. */
+static void expect_callbacks(int n)
+{
+	for (int i = 0; i < 500 && atomic_load(&events_seen) < n; i++)
+		usleep(10000);
+	assert_int_equal(atomic_load(&events_seen), n);
+}
 
 static void count_events(struct vmclient_vm *vm, const struct vmclient_event *ev, void *arg)
 {
@@ -401,7 +413,7 @@ static void test_catch_up(void **state)
 	struct vmclient_vm *vm;
 
 	(void)state;
-	events_seen = 0;
+	atomic_store(&events_seen, 0);
 	vm = create(c, "early", &cb, -1);
 	/* What happened before it registered comes first, from the info. */
 	expect_event(vm, VMCLIENT_EVENT_STARTED, 0);
@@ -411,7 +423,7 @@ static void test_catch_up(void **state)
 	emit(&fake.vms[0], IVMCB_ON_DIED, VM_DEATH_SHUTDOWN, NULL);
 	expect_event(vm, VMCLIENT_EVENT_CRASHED, 11);
 	expect_event(vm, VMCLIENT_EVENT_DIED, VM_DEATH_SHUTDOWN);
-	assert_int_equal(events_seen, 4);
+	expect_callbacks(4);
 	vmclient_vm_release(vm);
 	vmclient_close(c);
 }
