@@ -74,7 +74,9 @@ static const char usage_text[] =
 	"  5    KVM internal error or unexpected exit (registers on stderr)\n"
 	"  130  interrupted (SIGINT or Ctrl-A x);  143  terminated (SIGTERM, SIGHUP)\n"
 	"\n"
-	"SIGQUIT makes every vCPU print its registers on stderr; the VM goes on.\n";
+	"SIGQUIT makes every vCPU print its registers, run state and pending events,\n"
+	"and the virtio devices and the serial port their state, on stderr; the VM\n"
+	"goes on.\n";
 
 enum {
 	OPT_CONSOLE = 256,

@@ -25,6 +25,7 @@ static const int vcpu_syscalls[] = {
 
 static const unsigned long vcpu_ioctls[] = {
 	KVM_RUN, KVM_GET_REGS, KVM_GET_SREGS, KVM_IRQ_LINE,
+	KVM_GET_MP_STATE, KVM_GET_VCPU_EVENTS, /* the SIGQUIT and crash dumps */
 };
 
 static const int main_syscalls[] = {

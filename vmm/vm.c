@@ -349,6 +349,7 @@ int vm_run(struct vm *vm)
 					vcpu_request_dump(&vm->vcpus[i]);
 				for (i = 0; i < vm->nr_virtio; i++)
 					virtio_device_dump(vm->virtio[i].dev, stderr);
+				serial_dump(&vm->com1, "COM1", stderr);
 			} else if (si.ssi_signo) {
 				char why[48];
 

@@ -121,8 +121,10 @@ else
 	wait $pid 2>/dev/null
 	rc=$?
 	dumps=$(grep -c 'registers (SIGQUIT)' "$qerr")
-	if [[ $alive == 1 && $rc == 143 && $dumps == 2 ]] && grep -q 'rip=' "$qerr"; then
-		ok "SIGQUIT dumps every vCPU's registers and the VM goes on"
+	if [[ $alive == 1 && $rc == 143 && $dumps == 2 ]] && grep -q 'rip=' "$qerr" &&
+		grep -q 'mp_state=' "$qerr" && grep -q 'events: interrupt injected=' "$qerr" &&
+		grep -q 'COM1: ier=.* line=' "$qerr"; then
+		ok "SIGQUIT dumps every vCPU's registers and COM1's state; the VM goes on"
 	else
 		not_ok "SIGQUIT dumps every vCPU's registers and the VM goes on" \
 			"alive=$alive exit=$rc dumps=$dumps: $(head -c 300 "$qerr")"

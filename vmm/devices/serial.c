@@ -288,3 +288,29 @@ size_t serial_rx_space(struct serial *s)
 	pthread_mutex_unlock(&s->lock);
 	return n;
 }
+
+static const char *serial_pending_name(uint8_t iir)
+{
+	switch (iir) {
+	case IIR_RLSI:
+		return "LSR";
+	case IIR_RDI:
+		return "RX";
+	case IIR_THRI:
+		return "THRE";
+	case IIR_MSI:
+		return "MSR";
+	default:
+		return "none";
+	}
+}
+
+void serial_dump(struct serial *s, const char *name, FILE *out)
+{
+	pthread_mutex_lock(&s->lock);
+	fprintf(out, "mvm: %s: ier=%02x lcr=%02x mcr=%02x lsr=%02x msr=%02x fcr=%02x rx=%u "
+		"thr_irq=%d pending=%s line=%s\n", name, s->ier, s->lcr, s->mcr, s->lsr, s->msr,
+		s->fcr, s->rx_count, s->thr_irq, serial_pending_name(serial_pending(s)),
+		s->irq_level ? "high" : "low");
+	pthread_mutex_unlock(&s->lock);
+}

@@ -23,6 +23,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "../iobus.h"
 
@@ -59,5 +60,12 @@ size_t serial_receive(struct serial *s, const uint8_t *buf, size_t len);
 
 /* Free space in the receive FIFO. */
 size_t serial_rx_space(struct serial *s);
+
+/*
+ * One line on @out with the registers and interrupt state (for SIGQUIT):
+ * enough to tell a guest waiting for a THR-empty interrupt that the line
+ * is up (delivered or lost on the way) from one whose driver never asked.
+ */
+void serial_dump(struct serial *s, const char *name, FILE *out);
 
 #endif

@@ -230,10 +230,30 @@ static void dump_segment(FILE *out, const char *name, const struct kvm_segment *
 		s->dpl, s->db, s->l, s->g);
 }
 
+static const char *mp_state_name(uint32_t state)
+{
+	switch (state) {
+	case KVM_MP_STATE_RUNNABLE:
+		return "RUNNABLE";
+	case KVM_MP_STATE_UNINITIALIZED:
+		return "UNINITIALIZED";
+	case KVM_MP_STATE_INIT_RECEIVED:
+		return "INIT_RECEIVED";
+	case KVM_MP_STATE_HALTED:
+		return "HALTED (waiting for an interrupt)";
+	case KVM_MP_STATE_SIPI_RECEIVED:
+		return "SIPI_RECEIVED";
+	default:
+		return "other";
+	}
+}
+
 void x86_vcpu_dump(int fd, FILE *out)
 {
 	struct kvm_regs r;
 	struct kvm_sregs s;
+	struct kvm_mp_state mp;
+	struct kvm_vcpu_events ev;
 
 	if (ioctl(fd, KVM_GET_REGS, &r) == 0) {
 		fprintf(out, "  rip=%016llx rsp=%016llx rflags=%016llx\n", r.rip, r.rsp, r.rflags);
@@ -259,4 +279,12 @@ void x86_vcpu_dump(int fd, FILE *out)
 	} else {
 		fprintf(out, "  (KVM_GET_SREGS failed)\n");
 	}
+	if (ioctl(fd, KVM_GET_MP_STATE, &mp) == 0)
+		fprintf(out, "  mp_state=%s\n", mp_state_name(mp.mp_state));
+	if (ioctl(fd, KVM_GET_VCPU_EVENTS, &ev) == 0)
+		fprintf(out, "  events: interrupt injected=%u nr=%u shadow=%u; nmi injected=%u "
+			"pending=%u masked=%u; exception injected=%u nr=%u\n",
+			ev.interrupt.injected, ev.interrupt.nr, ev.interrupt.shadow,
+			ev.nmi.injected, ev.nmi.pending, ev.nmi.masked, ev.exception.injected,
+			ev.exception.nr);
 }
