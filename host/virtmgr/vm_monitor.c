@@ -23,6 +23,9 @@
 /* How long the monitor waits for the console's last bytes after mvm ended. */
 #define CONSOLE_DRAIN_MS 2000
 #define LAST_LINE_MAX 512
+#define MVM_LOG_TAIL 8192 /* bytes of mvm's stderr logged when it crashed or hung */
+/* After a boot timeout's SIGQUIT, how long mvm has to write its state. */
+#define VM_DUMP_GRACE_MS 500
 
 static void write_all(int fd, const char *buf, size_t len)
 {
@@ -97,10 +100,59 @@ static void last_line(const char *path, char *out, size_t size)
 	fclose(f);
 }
 
+/*
+ * The last MVM_LOG_TAIL bytes of mvm's stderr at @path, NUL-terminated,
+ * from a line start, control characters made '?'; NULL if none.
+ */
+static char *log_tail(const char *path)
+{
+	FILE *f = fopen(path, "re");
+	char *buf, *start;
+	long size;
+	size_t n;
+
+	if (!f)
+		return NULL;
+	buf = malloc(MVM_LOG_TAIL + 1);
+	if (!buf || fseek(f, 0, SEEK_END) < 0 || (size = ftell(f)) <= 0 ||
+	    fseek(f, size > MVM_LOG_TAIL ? size - MVM_LOG_TAIL : 0, SEEK_SET) < 0) {
+		fclose(f);
+		free(buf);
+		return NULL;
+	}
+	n = fread(buf, 1, MVM_LOG_TAIL, f);
+	fclose(f);
+	buf[n] = '\0';
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)buf[i] < 0x20 && buf[i] != '\n')
+			buf[i] = buf[i] == '\0' ? ' ' : '?';
+	start = buf;
+	if (size > MVM_LOG_TAIL && (start = strchr(buf, '\n')))
+		start++;
+	if (!start || !*start) {
+		free(buf);
+		return NULL;
+	}
+	memmove(buf, start, strlen(start) + 1);
+	return buf;
+}
+
+/* Put what mvm said (a crash's register dump, say) in virtmgr's log. */
+static void log_mvm_output(const struct vm *vm, char *text)
+{
+	char *save = NULL;
+
+	vlog("vm %u (%s): mvm's output (the work directory is gone after this):", vm->cid,
+	     vm->name);
+	for (char *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
+		vlog("vm %u (%s):   %s", vm->cid, vm->name, l);
+}
+
 /* Wait for mvm to end, acting on stop requests and deadlines meanwhile. */
 static void wait_for_mvm(struct vm *vm)
 {
 	int64_t boot_deadline = now_ms() + vm->boot_timeout_ms, kill_deadline = 0;
+	int64_t quit_deadline = 0; /* after the boot timeout's SIGQUIT: SIGKILL */
 	bool term_sent = false;
 	struct pollfd p[2] = {{.fd = vm->pidfd, .events = POLLIN},
 			      {.fd = vm->wake_fd, .events = POLLIN}};
@@ -115,12 +167,19 @@ static void wait_for_mvm(struct vm *vm)
 		if (starting && now >= boot_deadline) {
 			vm->boot_timed_out = true;
 			starting = false;
-			vlog("vm %u (%s): the payload did not start within %d ms", vm->cid,
-			     vm->name, vm->boot_timeout_ms);
-			kill(-vm->pid, SIGKILL);
+			vlog("vm %u (%s): the payload did not start within %d ms; mvm's state "
+			     "follows",
+			     vm->cid, vm->name, vm->boot_timeout_ms);
+			/* SIGQUIT: mvm writes where the guest stands to mvm.log. */
+			kill(vm->pid, SIGQUIT);
+			quit_deadline = now + VM_DUMP_GRACE_MS;
 		}
 		stop = vm->stop_requested;
 		pthread_mutex_unlock(&virtmgr.lock);
+		if (quit_deadline && now >= quit_deadline) {
+			kill(-vm->pid, SIGKILL);
+			quit_deadline = INT64_MAX;
+		}
 		if (stop && !term_sent) {
 			vlog_v("vm %u (%s): stopping (SIGTERM)", vm->cid, vm->name);
 			kill(vm->pid, SIGTERM);
@@ -134,6 +193,9 @@ static void wait_for_mvm(struct vm *vm)
 		}
 		if (starting)
 			until = boot_deadline;
+		if (quit_deadline && quit_deadline != INT64_MAX &&
+		    (until < 0 || quit_deadline < until))
+			until = quit_deadline;
 		if (term_sent && kill_deadline != INT64_MAX && (until < 0 || kill_deadline < until))
 			until = kill_deadline;
 		int timeout = until < 0 ? -1 : (int)(until > now ? until - now : 0);
@@ -177,7 +239,7 @@ static void describe_wait(int wstatus, char *out, size_t size)
 static void *monitor_thread(void *arg)
 {
 	struct vm *vm = arg;
-	char path[PATH_MAX], line[LAST_LINE_MAX], how[64];
+	char path[PATH_MAX], line[LAST_LINE_MAX], how[64], *said = NULL;
 	enum vm_death_reason reason;
 	struct timespec ts;
 	struct vm **pp;
@@ -201,8 +263,10 @@ static void *monitor_thread(void *arg)
 	/* No guest call can come in after this. */
 	RpcServer_shutdown(vm->guest_server);
 	line[0] = '\0';
-	if (snprintf(path, sizeof(path), "%s/mvm.log", vm->work_dir) < (int)sizeof(path))
+	if (snprintf(path, sizeof(path), "%s/mvm.log", vm->work_dir) < (int)sizeof(path)) {
 		last_line(path, line, sizeof(line));
+		said = log_tail(path);
+	}
 	workdir_remove(vm->work_dir);
 
 	pthread_mutex_lock(&virtmgr.lock);
@@ -232,6 +296,10 @@ static void *monitor_thread(void *arg)
 	vlog("vm %u (%s): DEAD (%s; mvm %s)%s%s", vm->cid, vm->name, vm_death_reason_name(reason),
 	     how, from_wait && line[0] && !vm->payload_started ? ": " : "",
 	     from_wait && line[0] && !vm->payload_started ? line : "");
+	if (said && (reason == VM_DEATH_CRASH || reason == VM_DEATH_UNKNOWN ||
+		     reason == VM_DEATH_BOOT_TIMEOUT))
+		log_mvm_output(vm, said);
+	free(said);
 	vm_put(vm); /* the registry's */
 	vm_put(vm); /* the monitor's */
 	return NULL;

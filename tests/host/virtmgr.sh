@@ -84,6 +84,17 @@ expect_info() { # NAME REGEX: the final GET_INFO line matches
 	if grep -Eq "^info .*$2" "$1.out"; then ok "$1: info has $2"; else not_ok "$1: info" "$(grep '^info' "$1.out") !~ $2"; fi
 }
 
+# log_has TEXT: virtmgr's log has TEXT within 3 s (it logs how a VM
+# ended just after telling the clients).
+log_has() {
+	local i
+	for ((i = 0; i < 30; i++)); do
+		grep -qF -- "$1" virtmgr.log && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 expect_clean() { # NAME: no work directory, no VM, no mvm left
 	local left procs
 	sleep 0.1
@@ -158,6 +169,11 @@ expect_clean panic
 mkpkg boot hang
 run boot boot.pkg --boot-timeout-ms 300
 expect_events boot "DIED BOOT_TIMEOUT"
+if log_has "vm 3 (vm3):     rip=ffffffff81000000"; then
+	ok "boot: mvm's state at the timeout (SIGQUIT) is in virtmgr's log"
+else
+	not_ok "boot: mvm's state in the log" "$(tail -5 virtmgr.log)"
+fi
 expect_clean boot
 
 mkpkg stop started hang
@@ -170,6 +186,20 @@ run startfail startfail.pkg
 expect_events startfail "DIED START_FAILED"
 expect_info startfail "reason=START_FAILED .*message=mvm: no KVM here"
 expect_clean startfail
+
+# A guest triple fault: the VM CRASHed, and mvm's register dump, gone with
+# the work directory, is kept in virtmgr's log.
+mkpkg triple 'stderr mvm: vCPU 0: guest triple fault' 'stderr RIP=ffffffff81000000 RSP=0000000000000000' \
+	'stderr mvm: guest triple fault' 'exit 4'
+run triple triple.pkg
+expect_events triple "DIED CRASH"
+expect_info triple "reason=CRASH .*message=mvm: guest triple fault"
+if log_has "vm 3 (vm3):   RIP=ffffffff81000000 RSP=0000000000000000"; then
+	ok "triple: mvm's register dump is in virtmgr's log"
+else
+	not_ok "triple: mvm's output in the log" "$(tail -5 virtmgr.log)"
+fi
+expect_clean triple
 
 mkpkg reboot started 'exit 3'
 run reboot reboot.pkg
