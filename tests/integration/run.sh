@@ -146,7 +146,7 @@ case $mode in
     lab)
         echo "# integration: no hardware virtualization here; running the suite in the lab (lab/lab)"
         labargs=(--bin "$mvm" --bin bash --bin timeout --file "$kernel" --file "$initrd" --dir "$here"
-            --env "MVM_TEST_TIMEOUT=$case_timeout" --env MVM_LAB_RETRY_INT3=1)
+            --env "MVM_TEST_TIMEOUT=$case_timeout" --env MVM_LAB_RETRY_TCG=1)
         if [[ -n $vtool ]]; then labargs+=(--bin "$vtool" --env "MVM_VSOCK_TOOL=$vtool"); fi
         if [[ -n $btool ]]; then labargs+=(--bin "$btool" --env "MVM_BINDER_TOOL=$btool"); fi
         if [[ -n $dtool ]]; then labargs+=(--bin "$dtool" --env "MVM_DEMO_TOOL=$dtool"); fi

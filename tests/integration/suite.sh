@@ -18,8 +18,9 @@
 # Environment:
 #   MVM_TEST_TIMEOUT   seconds per case (default 120)
 #   MVM_TEST_CASES     extended regex: run only the cases whose name matches
-#   MVM_LAB_RETRY_INT3 set by run.sh in the lab: a case whose guest died of
-#                      "Oops: int3" (TCG's code-patching race) runs again once
+#   MVM_LAB_RETRY_TCG  set by run.sh in the lab: a case whose guest died of
+#                      "Oops: int3" or a triple fault (TCG's code-patching
+#                      race, docs/lab.md) runs again once
 #   MVM_VSOCK_TOOL     the host build of tests/integration/vsock-tool.c
 #                      (the initramfs holds the guest's copy)
 #   MVM_BINDER_TOOL    the build of tests/integration/binder-vsock.c (the
@@ -187,12 +188,22 @@ t() {
     out=/dev/null err=/dev/null rc=0 secs=0
     "$2"
     # In the lab, QEMU's TCG sometimes runs a guest kernel's half-patched
-    # code (docs/lab.md): the guest dies with "Oops: int3".  That is the
-    # emulation, not mvm, so such a case runs once more, and says so.  On
-    # real hardware the same oops would be a bug: no second chance there.
-    if [[ ${#problems[@]} -gt 0 && -n ${MVM_LAB_RETRY_INT3:-} && -s $out ]] &&
-        console | grep -q 'Oops: int3'; then
-        echo "# $name: the guest kernel hit int3 in code being patched (a known TCG flake, docs/lab.md); running it again"
+    # code (docs/lab.md): the guest dies with "Oops: int3" or, more rarely,
+    # a triple fault.  That is the emulation, not mvm, so such a case runs
+    # once more, and says so.  On real hardware the same death would be a
+    # bug: no second chance there.
+    local flake=
+    if [[ ${#problems[@]} -gt 0 && -n ${MVM_LAB_RETRY_TCG:-} ]]; then
+        if [[ -s $out ]] && console | grep -q 'Oops: int3'; then
+            flake="the guest kernel hit int3 in code being patched"
+        elif printf '%s\n' "${problems[@]}" | grep -q 'guest triple fault' ||
+            { [[ -s $err ]] && grep -q 'guest triple fault' "$err"; }; then
+            flake="a guest triple-faulted"
+        fi
+    fi
+    if [[ -n $flake ]]; then
+        echo "# $name: $flake (a known TCG flake, docs/lab.md); its problems were: $(printf '%s; ' "${problems[@]}")"
+        echo "# $name: running it again"
         problems=()
         out=/dev/null err=/dev/null rc=0 secs=0
         "$2"

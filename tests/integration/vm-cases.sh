@@ -51,11 +51,18 @@ vm_expect() {
     grep -qE -- "$2" "$1" || problem "no line matching '$2' in $(basename "$1")"
 }
 
-# Wait until `vm info NAME` says STATE (or a later one); 0 if it did.
+# Wait until `vm info NAME` says STATE (a regex); 0 if it did.  A VM that
+# died first ends the wait at once, with how it died.
 vm_wait_state() {
-    local deadline=$((SECONDS + case_timeout))
+    local deadline=$((SECONDS + case_timeout)) info state
     while ((SECONDS < deadline)); do
-        if "$vmtool" info "$1" 2>/dev/null | grep -qE "^state: +($2)\$"; then return 0; fi
+        info=$("$vmtool" info "$1" 2>/dev/null || true)
+        state=$(sed -n 's/^state: *//p' <<<"$info")
+        if [[ $state =~ ^($2)$ ]]; then return 0; fi
+        if [[ $state == DEAD* ]]; then
+            problem "$1 died before $2: $(grep -E '^(state|death reason|error)' <<<"$info" | tr '\n' ' ')"
+            return 1
+        fi
         sleep 0.5
     done
     problem "$1 did not reach $2"
@@ -104,9 +111,12 @@ vm_dump() {
         for f in "$tmp/$name".*.out; do
             [[ -f $f ]] && sed "s/^/#   $(basename "$f" .out): /" "$f" | tail -n 12
         done
+        for f in "$tmp/$name".*.con; do
+            [[ -f $f ]] && tr -d '\r' <"$f" | sed "s/^/#   $(basename "$f" .con) console: /" | tail -n 25
+        done
     fi
     if [[ ${#problems[@]} -gt 0 && -f $vm_sockdir/virtmgr.log ]]; then
-        tail -n 40 "$vm_sockdir/virtmgr.log" | sed 's/^/#   virtmgr: /'
+        tail -n 80 "$vm_sockdir/virtmgr.log" | sed 's/^/#   virtmgr: /'
     fi
     return 0
 }
@@ -206,28 +216,32 @@ case_vm_sigkill() {
 case_vm_four() {
     vm_ready || return 0
     out=$tmp/$name.out err=$tmp/$name.err rc=0
-    local t0=$EPOCHREALTIME i pids=() cids keys key
+    # Names of their own on every run: a run again after a lab flake must
+    # not find the first run's ended VMs by name.
+    vm_four_runs=$((${vm_four_runs:-0} + 1))
+    local t0=$EPOCHREALTIME i pids=() cids keys key pfx=four$vm_four_runs-
     for i in 1 2 3 4; do
-        timeout -k 5 "$case_timeout" "$vmtool" run-app --name "four$i" --mem 192 \
-            "$MDROID_PAYLOAD_DIR/demo.pkg" </dev/null >"$tmp/$name.$i.out" 2>&1 &
+        timeout -k 5 "$case_timeout" "$vmtool" run-app --name "$pfx$i" --mem 192 \
+            --console "$tmp/$name.$i.con" "$MDROID_PAYLOAD_DIR/demo.pkg" </dev/null \
+            >"$tmp/$name.$i.out" 2>&1 &
         pids+=($!)
     done
-    for i in 1 2 3 4; do vm_wait_state "four$i" READY || break; done
+    for i in 1 2 3 4; do vm_wait_state "$pfx$i" READY || break; done
     "$vmtool" list >"$out" 2>"$err" || problem "vm list failed"
-    cids=$(awk '$2 ~ /^four[1-4]$/ { print $1 }' "$out" | sort -u | wc -l)
-    [[ $cids == 4 ]] || problem "vm list shows $cids distinct CIDs for four1..four4, want 4"
+    cids=$(awk -v p="$pfx" '$2 ~ "^" p "[1-4]$" { print $1 }' "$out" | sort -u | wc -l)
+    [[ $cids == 4 ]] || problem "vm list shows $cids distinct CIDs for ${pfx}1..${pfx}4, want 4"
     keys=
     for i in 1 2 3 4; do
         local cid
-        cid=$(vm_field "four$i" cid)
+        cid=$(vm_field "$pfx$i" cid)
         key=$(demo_key "$cid")
-        [[ -n $key ]] || problem "four$i (cid $cid): no answer from its service"
+        [[ -n $key ]] || problem "$pfx$i (cid $cid): no answer from its service"
         # The same VM by name gives the same key: the CID reached that VM.
-        [[ $(demo_key "four$i") == "$key" ]] || problem "four$i: another key by name than by CID $cid"
+        [[ $(demo_key "$pfx$i") == "$key" ]] || problem "$pfx$i: another key by name than by CID $cid"
         keys+="$key"$'\n'
     done
     [[ $(printf '%s' "$keys" | sort -u | grep -c .) == 4 ]] || problem "the four VMs did not give four distinct keys"
-    for i in 1 2 3 4; do "$vmtool" stop "four$i" >>"$out" 2>>"$err" || problem "vm stop four$i failed"; done
+    for i in 1 2 3 4; do "$vmtool" stop "$pfx$i" >>"$out" 2>>"$err" || problem "vm stop $pfx$i failed"; done
     for i in 1 2 3 4; do wait "${pids[$((i - 1))]}" || true; done
     secs=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')
     vm_expect_clean
