@@ -82,27 +82,10 @@ static void deadline_ts(struct timespec *ts, int ms)
 	}
 }
 
-/* The last non-empty line of @path, into @out (empty if none). */
-static void last_line(const char *path, char *out, size_t size)
-{
-	char buf[LAST_LINE_MAX * 2];
-	FILE *f = fopen(path, "re");
-
-	out[0] = '\0';
-	if (!f)
-		return;
-	while (fgets(buf, sizeof(buf), f)) {
-		size_t n = strcspn(buf, "\r\n");
-		buf[n] = '\0';
-		if (n > 0 && snprintf(out, size, "%s", buf) >= (int)size)
-			out[size - 1] = '\0'; /* cut */
-	}
-	fclose(f);
-}
-
 /*
  * The last MVM_LOG_TAIL bytes of mvm's stderr at @path, NUL-terminated,
- * from a line start, control characters made '?'; NULL if none.
+ * from a line start, '\r' made '\n' and other control characters '?';
+ * NULL if none.
  */
 static char *log_tail(const char *path)
 {
@@ -124,7 +107,9 @@ static char *log_tail(const char *path)
 	fclose(f);
 	buf[n] = '\0';
 	for (size_t i = 0; i < n; i++)
-		if ((unsigned char)buf[i] < 0x20 && buf[i] != '\n')
+		if (buf[i] == '\r')
+			buf[i] = '\n';
+		else if ((unsigned char)buf[i] < 0x20 && buf[i] != '\n')
 			buf[i] = buf[i] == '\0' ? ' ' : '?';
 	start = buf;
 	if (size > MVM_LOG_TAIL && (start = strchr(buf, '\n')))
@@ -135,6 +120,21 @@ static char *log_tail(const char *path)
 	}
 	memmove(buf, start, strlen(start) + 1);
 	return buf;
+}
+
+/* The last non-empty line of @text (may be NULL) into @out, cut to fit. */
+static void last_line(const char *text, char *out, size_t size)
+{
+	const char *end = text ? text + strlen(text) : NULL, *start;
+
+	out[0] = '\0';
+	while (end && end > text && end[-1] == '\n')
+		end--;
+	if (!end || end == text)
+		return;
+	for (start = end; start > text && start[-1] != '\n'; start--)
+		;
+	snprintf(out, size, "%.*s", (int)(end - start), start);
 }
 
 /* Put what mvm said (a crash's register dump, say) in virtmgr's log. */
@@ -262,11 +262,9 @@ static void *monitor_thread(void *arg)
 
 	/* No guest call can come in after this. */
 	RpcServer_shutdown(vm->guest_server);
-	line[0] = '\0';
-	if (snprintf(path, sizeof(path), "%s/mvm.log", vm->work_dir) < (int)sizeof(path)) {
-		last_line(path, line, sizeof(line));
+	if (snprintf(path, sizeof(path), "%s/mvm.log", vm->work_dir) < (int)sizeof(path))
 		said = log_tail(path);
-	}
+	last_line(said, line, sizeof(line));
 	workdir_remove(vm->work_dir);
 
 	pthread_mutex_lock(&virtmgr.lock);

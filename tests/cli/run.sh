@@ -126,7 +126,7 @@ else
 		grep -q 'COM1: ier=.* line=' "$qerr"; then
 		ok "SIGQUIT dumps every vCPU's registers and COM1's state; the VM goes on"
 	else
-		not_ok "SIGQUIT dumps every vCPU's registers and the VM goes on" \
+		not_ok "SIGQUIT dumps every vCPU's registers and COM1's state; the VM goes on" \
 			"alive=$alive exit=$rc dumps=$dumps: $(head -c 300 "$qerr")"
 	fi
 	rm -f "$qerr"
